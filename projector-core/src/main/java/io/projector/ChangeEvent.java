@@ -1,0 +1,47 @@
+package io.projector;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One change of one source item, decoded from a stream record.
+ *
+ * @param type                    INSERT, MODIFY or REMOVE
+ * @param keys                    the source item's key attributes
+ * @param oldImage                the item before the change (absent for INSERT)
+ * @param newImage                the item after the change (absent for REMOVE)
+ * @param entityType              the value of the entity-type attribute, from the new image or else the old one; empty when neither has it
+ * @param sequenceNumber          the stream sequence number
+ * @param approximateCreationTime when DynamoDB recorded the change
+ */
+public record ChangeEvent(
+        ChangeType type,
+        Item keys,
+        Optional<Item> oldImage,
+        Optional<Item> newImage,
+        String entityType,
+        SequenceNumber sequenceNumber,
+        Instant approximateCreationTime) {
+
+    public ChangeEvent {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(oldImage, "oldImage");
+        Objects.requireNonNull(newImage, "newImage");
+        Objects.requireNonNull(entityType, "entityType");
+        Objects.requireNonNull(sequenceNumber, "sequenceNumber");
+        Objects.requireNonNull(approximateCreationTime, "approximateCreationTime");
+        if (type != ChangeType.REMOVE && newImage.isEmpty()) {
+            throw new IllegalArgumentException(type + " event " + sequenceNumber + " has no new image: the stream must use NEW_AND_OLD_IMAGES");
+        }
+        if (type != ChangeType.INSERT && oldImage.isEmpty()) {
+            throw new IllegalArgumentException(type + " event " + sequenceNumber + " has no old image: the stream must use NEW_AND_OLD_IMAGES");
+        }
+    }
+
+    /** The image that describes the item as it now is, or was just before it was removed. */
+    public Item latestImage() {
+        return newImage.or(() -> oldImage).orElseThrow();
+    }
+}

@@ -1,0 +1,28 @@
+package io.projector.internal;
+
+import io.projector.ChangeEvent;
+
+/** A projection threw, or asked for something the engine cannot do, for one event. */
+public class ProjectionFailedException extends RuntimeException {
+
+    private final String projection;
+    private final ChangeEvent event;
+
+    public ProjectionFailedException(String projection, ChangeEvent event, String reason, Throwable cause) {
+        super("projection '" + projection + "' failed on " + describe(event) + ": " + reason, cause);
+        this.projection = projection;
+        this.event = event;
+    }
+
+    public String projection() {
+        return projection;
+    }
+
+    public ChangeEvent event() {
+        return event;
+    }
+
+    static String describe(ChangeEvent e) {
+        return e.type() + " of " + e.entityType() + " " + e.keys().asMap() + " (sequence number " + e.sequenceNumber() + ")";
+    }
+}
