@@ -1,0 +1,169 @@
+package io.projector;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+
+/**
+ * Everything a worker needs to know, validated when built: a wrong value fails with one line that
+ * names the setting and what is allowed.
+ *
+ * @param sourceTable            the table whose stream is read (NEW_AND_OLD_IMAGES)
+ * @param readModelTable         where projections write, and where watermarks live
+ * @param applicationName        the KCL application: names the lease table; two workers with one name share the shards
+ * @param region                 the AWS region
+ * @param endpoint               an explicit DynamoDB endpoint (DynamoDB Local), or null for AWS
+ * @param credentials            how to authenticate
+ * @param entityTypeAttribute    the source attribute that names an item's entity type
+ * @param startAtLatest          where a new application starts: false = everything the stream holds (TRIM_HORIZON), true = LATEST
+ * @param pollInterval           pause between stream reads of a shard (lower = less lag, more GetRecords calls)
+ * @param failoverTime           how long a lease may go unrenewed before another worker takes it
+ * @param leaseAssignmentInterval how often leases are (re)assigned; null = KCL's default (twice the failover time)
+ * @param workerMetricsInterval  how often a worker reports its load for lease balancing; null = KCL's default
+ * @param checkpointInterval     at most one KCL checkpoint per shard per interval
+ * @param retryAttempts          attempts of a failing read-model call before the shard logs and starts a new round
+ * @param retryInitialBackoff    first retry delay; doubles each attempt with jitter
+ * @param retryMaxBackoff        the longest retry delay
+ * @param workerId               this worker's name in the lease table
+ */
+public record ProjectorConfig(
+        String sourceTable,
+        String readModelTable,
+        String applicationName,
+        String region,
+        URI endpoint,
+        AwsCredentialsProvider credentials,
+        String entityTypeAttribute,
+        boolean startAtLatest,
+        Duration pollInterval,
+        Duration failoverTime,
+        Duration leaseAssignmentInterval,
+        Duration workerMetricsInterval,
+        Duration checkpointInterval,
+        int retryAttempts,
+        Duration retryInitialBackoff,
+        Duration retryMaxBackoff,
+        String workerId) {
+
+    public ProjectorConfig {
+        requireName("source table", sourceTable);
+        requireName("read-model table", readModelTable);
+        requireName("application name", applicationName);
+        if (sourceTable.equals(readModelTable)) {
+            throw new IllegalArgumentException("read-model table must differ from the source table (both are '" + sourceTable + "')");
+        }
+        if (region == null || region.isBlank()) {
+            throw new IllegalArgumentException("region is required, e.g. us-east-1");
+        }
+        Objects.requireNonNull(credentials, "credentials");
+        if (entityTypeAttribute == null || entityTypeAttribute.isBlank()) {
+            throw new IllegalArgumentException("entity-type attribute must not be empty (default: type)");
+        }
+        requireBetween("poll interval", pollInterval, Duration.ofMillis(1), Duration.ofSeconds(60));
+        requireBetween("failover time", failoverTime, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        if (leaseAssignmentInterval != null) {
+            requireBetween("lease assignment interval", leaseAssignmentInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
+        }
+        if (workerMetricsInterval != null) {
+            requireBetween("worker metrics interval", workerMetricsInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
+        }
+        requireBetween("checkpoint interval", checkpointInterval, Duration.ZERO, Duration.ofMinutes(10));
+        if (retryAttempts < 1 || retryAttempts > 100) {
+            throw new IllegalArgumentException("retry attempts must be between 1 and 100, was " + retryAttempts);
+        }
+        requireBetween("retry initial backoff", retryInitialBackoff, Duration.ofMillis(1), Duration.ofMinutes(1));
+        requireBetween("retry max backoff", retryMaxBackoff, retryInitialBackoff, Duration.ofMinutes(5));
+        requireName("worker id", workerId);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void requireName(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " is required");
+        }
+        if (!value.matches("[A-Za-z0-9_.:@-]{1,255}")) {
+            throw new IllegalArgumentException(what + " '" + value + "' may only hold letters, digits and _ . - : @ (at most 255)");
+        }
+    }
+
+    private static void requireBetween(String what, Duration value, Duration min, Duration max) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " is required");
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(what + " must be between " + min.toMillis() + " ms and " + max.toMillis() + " ms, was " + value.toMillis() + " ms");
+        }
+    }
+
+    /** Builds a config; defaults suit AWS. {@link #fastLocalTuning()} suits DynamoDB Local and tests. */
+    public static final class Builder {
+        private String sourceTable;
+        private String readModelTable;
+        private String applicationName;
+        private String region = "us-east-1";
+        private URI endpoint;
+        private AwsCredentialsProvider credentials;
+        private String entityTypeAttribute = "type";
+        private boolean startAtLatest;
+        private Duration pollInterval = Duration.ofMillis(500);
+        private Duration failoverTime = Duration.ofSeconds(10);
+        private Duration leaseAssignmentInterval;
+        private Duration workerMetricsInterval;
+        private Duration checkpointInterval = Duration.ofSeconds(5);
+        private int retryAttempts = 6;
+        private Duration retryInitialBackoff = Duration.ofMillis(50);
+        private Duration retryMaxBackoff = Duration.ofSeconds(5);
+        private String workerId;
+
+        public Builder sourceTable(String v) { sourceTable = v; return this; }
+        public Builder readModelTable(String v) { readModelTable = v; return this; }
+        public Builder applicationName(String v) { applicationName = v; return this; }
+        public Builder region(String v) { region = v; return this; }
+        public Builder endpoint(URI v) { endpoint = v; return this; }
+        public Builder credentials(AwsCredentialsProvider v) { credentials = v; return this; }
+        public Builder entityTypeAttribute(String v) { entityTypeAttribute = v; return this; }
+        public Builder startAtLatest(boolean v) { startAtLatest = v; return this; }
+        public Builder pollInterval(Duration v) { pollInterval = v; return this; }
+        public Builder failoverTime(Duration v) { failoverTime = v; return this; }
+        public Builder leaseAssignmentInterval(Duration v) { leaseAssignmentInterval = v; return this; }
+        public Builder workerMetricsInterval(Duration v) { workerMetricsInterval = v; return this; }
+        public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
+        public Builder retryAttempts(int v) { retryAttempts = v; return this; }
+        public Builder retryInitialBackoff(Duration v) { retryInitialBackoff = v; return this; }
+        public Builder retryMaxBackoff(Duration v) { retryMaxBackoff = v; return this; }
+        public Builder workerId(String v) { workerId = v; return this; }
+
+        /**
+         * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
+         * assignment and load reports. On AWS these would multiply API calls for little gain.
+         */
+        public Builder fastLocalTuning() {
+            pollInterval = Duration.ofMillis(20);
+            failoverTime = Duration.ofSeconds(3);
+            leaseAssignmentInterval = Duration.ofSeconds(1);
+            workerMetricsInterval = Duration.ofSeconds(1);
+            checkpointInterval = Duration.ofSeconds(1);
+            return this;
+        }
+
+        public ProjectorConfig build() {
+            String app = applicationName != null ? applicationName : (sourceTable == null ? null : "projector-" + sourceTable);
+            String worker = workerId != null ? workerId : defaultWorkerId();
+            return new ProjectorConfig(sourceTable, readModelTable, app, region, endpoint,
+                    credentials != null ? credentials : DefaultCredentialsProvider.builder().build(),
+                    entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
+                    workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker);
+        }
+
+        private static String defaultWorkerId() {
+            String host = System.getenv().getOrDefault("HOSTNAME", "worker").replaceAll("[^A-Za-z0-9_.-]", "-");
+            return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+    }
+}
