@@ -40,6 +40,11 @@ public final class Item {
         return attributes;
     }
 
+    /** Where this item came from, as error messages name it, e.g. "new image of ORDER#1 | ORDER". */
+    public String where() {
+        return where;
+    }
+
     public boolean has(String name) {
         AttributeValue v = attributes.get(name);
         return v != null && !Boolean.TRUE.equals(v.nul());

@@ -23,6 +23,8 @@ public class ProjectionFailedException extends RuntimeException {
     }
 
     static String describe(ChangeEvent e) {
-        return e.type() + " of " + e.entityType() + " " + e.keys().asMap() + " (sequence number " + e.sequenceNumber() + ")";
+        String keys = e.keys().where().startsWith("keys of ") ? e.keys().where().substring("keys of ".length()) : e.keys().asMap().toString();
+        return e.type() + " of " + (e.entityType().isEmpty() ? "an item without entity type" : e.entityType()) + " " + keys
+                + " (sequence number " + e.sequenceNumber() + ")";
     }
 }
