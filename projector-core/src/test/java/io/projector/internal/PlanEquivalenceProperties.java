@@ -1,0 +1,483 @@
+package io.projector.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.projector.AttributeValues;
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.Item;
+import io.projector.ItemKey;
+import io.projector.Projection;
+import io.projector.SequenceNumber;
+import io.projector.Write;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Planning a batch of events into chunks (per-item coalescing, cuts at the transaction limits,
+ * watermark skipping) must not change what the read model ends up holding.
+ *
+ * <p>The source is five items, each an {@code Order} or a {@code Like} for its whole life, changed
+ * at random. Three projections write to overlapping read-model items: {@code orders} puts and
+ * deletes copies and moves per-group counters, {@code likes} moves the same group items' {@code likes}
+ * counter and increments and sets attributes of the order copies (which {@code orders} replaces and
+ * deletes), and {@code reset} mixes sets, increments, puts and deletes of the same attribute.
+ */
+class PlanEquivalenceProperties {
+
+    private static final int ITEMS = 5;
+    private static final int GROUPS = 3;
+    private static final int TRIES = 200;
+
+    // ------------------------------------------------------------------ the projections under test
+
+    static String id(Item image) {
+        return image.string("PK");
+    }
+
+    static ItemKey groupKey(Item image) {
+        return ItemKey.of("GROUP#" + image.string("group"), "SUM");
+    }
+
+    static ItemKey copyKey(String sourceId) {
+        return ItemKey.of("COPY#" + sourceId, "COPY");
+    }
+
+    /** Copies orders and counts them per group, by new-minus-old contributions. */
+    static final class OrdersProjection implements Projection {
+        @Override
+        public String name() {
+            return "orders";
+        }
+
+        @Override
+        public Set<String> entityTypes() {
+            return Set.of("Order");
+        }
+
+        @Override
+        public List<Write> project(ChangeEvent event) {
+            List<Write> writes = new ArrayList<>();
+            event.oldImage().ifPresent(old -> {
+                writes.add(Write.increment(groupKey(old), "count", -1).and("amount", old.number("amount").negate()));
+                if (event.newImage().isEmpty()) {
+                    writes.add(Write.delete(copyKey(id(old))));
+                }
+            });
+            event.newImage().ifPresent(now -> {
+                writes.add(Write.put(copyKey(id(now)))
+                        .with("group", now.string("group"))
+                        .with("amount", now.number("amount"))
+                        .with("payload", now.string("payload")));
+                writes.add(Write.increment(groupKey(now), "count", 1).and("amount", now.number("amount")));
+            });
+            return writes;
+        }
+    }
+
+    /** Counts likes per group, and on the liked item's copy counts likes and remembers the last liker. */
+    static final class LikesProjection implements Projection {
+        @Override
+        public String name() {
+            return "likes";
+        }
+
+        @Override
+        public Set<String> entityTypes() {
+            return Set.of("Like");
+        }
+
+        @Override
+        public List<Write> project(ChangeEvent event) {
+            List<Write> writes = new ArrayList<>();
+            event.oldImage().ifPresent(old -> {
+                writes.add(Write.increment(groupKey(old), "likes", -1));
+                writes.add(Write.increment(copyKey(old.string("target")), "likes", -1));
+            });
+            event.newImage().ifPresent(now -> {
+                writes.add(Write.increment(copyKey(now.string("target")), "likes", 1));
+                writes.add(Write.set(copyKey(now.string("target"))).with("lastLikedBy", id(now)));
+                writes.add(Write.increment(groupKey(now), "likes", 1));
+            });
+            return writes;
+        }
+    }
+
+    /** Sets, increments, puts and deletes the same attribute of one item per group, by the amount. */
+    static final class ResetProjection implements Projection {
+        @Override
+        public String name() {
+            return "reset";
+        }
+
+        @Override
+        public Set<String> entityTypes() {
+            return Set.of("Order", "Like");
+        }
+
+        @Override
+        public List<Write> project(ChangeEvent event) {
+            if (event.newImage().isEmpty()) {
+                return List.of(Write.delete(resetKey(event.latestImage())));
+            }
+            Item now = event.newImage().get();
+            ItemKey key = resetKey(now);
+            long amount = now.longValue("amount");
+            List<Write> writes = new ArrayList<>();
+            if (amount % 11 == 0) {
+                writes.add(Write.put(key).with("n", 0).with("last", id(now)));
+            } else if (amount % 5 == 0) {
+                writes.add(Write.set(key).with("n", amount));
+            } else if (amount % 7 == 0) {
+                writes.add(Write.delete(key));
+            } else {
+                writes.add(Write.increment(key, "n", amount));
+            }
+            writes.add(Write.increment(key, "hits", 1));
+            if (amount % 3 == 0) {
+                writes.add(Write.set(key).with("last", id(now)).with("hits", 100));
+            }
+            return writes;
+        }
+
+        private static ItemKey resetKey(Item image) {
+            return ItemKey.of("RESET#" + image.string("group"), "R");
+        }
+    }
+
+    static List<Projection> projections() {
+        return List.of(new OrdersProjection(), new LikesProjection(), new ResetProjection());
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    /** One random change of source item {@code item}; {@code gap} is how far its sequence number is past the previous one. */
+    record Change(int item, boolean delete, int group, int amount, int target, int gap) {
+    }
+
+    /**
+     * @param likes              which source items are Likes (the others are Orders)
+     * @param watermarkPercents  per projection, where in the batch its watermark stands (negative: no watermark)
+     */
+    record Scenario(List<Boolean> likes, List<Change> changes, BigInteger firstSequence,
+                    List<Integer> watermarkPercents, TransactionLimits limits) {
+
+        String typeOf(int item) {
+            return likes.get(item) ? "Like" : "Order";
+        }
+
+        /** The stream a table would emit for these changes, and the table as it is afterwards. */
+        Stream stream() {
+            Map<String, Map<String, AttributeValue>> source = new LinkedHashMap<>();
+            List<ChangeEvent> events = new ArrayList<>();
+            BigInteger seq = firstSequence;
+            Instant clock = Instant.parse("2024-01-01T00:00:00Z");
+            for (Change c : changes) {
+                String id = "S" + c.item();
+                Map<String, AttributeValue> old = source.get(id);
+                Map<String, AttributeValue> now = null;
+                if (c.delete()) {
+                    if (old == null) {
+                        continue; // deleting a missing item emits nothing
+                    }
+                    source.remove(id);
+                } else {
+                    now = new LinkedHashMap<>();
+                    now.put("PK", AttributeValue.fromS(id));
+                    now.put("SK", AttributeValue.fromS("ITEM"));
+                    now.put("type", AttributeValue.fromS(typeOf(c.item())));
+                    now.put("group", AttributeValue.fromS("g" + c.group()));
+                    now.put("amount", AttributeValues.of(c.amount()));
+                    now.put("target", AttributeValue.fromS("S" + c.target()));
+                    now.put("payload", AttributeValue.fromS("p".repeat(15 * Math.max(1, c.amount()))));
+                    source.put(id, now);
+                }
+                ChangeType type = old == null ? ChangeType.INSERT : now == null ? ChangeType.REMOVE : ChangeType.MODIFY;
+                Map<String, AttributeValue> keys = Map.of("PK", AttributeValue.fromS(id), "SK", AttributeValue.fromS("ITEM"));
+                Optional<Item> oldImage = Optional.ofNullable(old).map(m -> Item.of(m, "old image of " + id));
+                Optional<Item> newImage = Optional.ofNullable(now).map(m -> Item.of(m, "new image of " + id));
+                events.add(new ChangeEvent(type, Item.of(keys, "keys of " + id), oldImage, newImage, typeOf(c.item()),
+                        new SequenceNumber(seq), clock));
+                seq = seq.add(BigInteger.valueOf(c.gap()));
+                clock = clock.plusMillis(1);
+            }
+            return new Stream(events, source);
+        }
+
+        /** Watermarks at, or just below, events of the batch. */
+        Map<String, SequenceNumber> watermarks(List<ChangeEvent> events) {
+            Map<String, SequenceNumber> out = new HashMap<>();
+            List<Projection> ps = projections();
+            for (int i = 0; i < ps.size(); i++) {
+                int percent = watermarkPercents.get(i);
+                if (percent < 0 || events.isEmpty()) {
+                    continue;
+                }
+                BigInteger at = events.get(Math.min(events.size() - 1, percent * events.size() / 100)).sequenceNumber().value();
+                if (percent % 2 == 1 && at.signum() > 0) {
+                    at = at.subtract(BigInteger.ONE);
+                }
+                out.put(ps.get(i).name(), new SequenceNumber(at));
+            }
+            return out;
+        }
+    }
+
+    record Stream(List<ChangeEvent> events, Map<String, Map<String, AttributeValue>> finalSource) {
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        Arbitrary<Change> change = Combinators.combine(
+                        Arbitraries.integers().between(0, ITEMS - 1),
+                        Arbitraries.frequency(Tuple.of(1, true), Tuple.of(3, false)),
+                        Arbitraries.integers().between(0, GROUPS - 1),
+                        Arbitraries.integers().between(-5, 40),
+                        Arbitraries.integers().between(0, ITEMS - 1),
+                        Arbitraries.frequencyOf(
+                                Tuple.of(3, Arbitraries.just(1)),
+                                Tuple.of(3, Arbitraries.integers().between(1, 1_000)),
+                                Tuple.of(1, Arbitraries.integers().between(1, Integer.MAX_VALUE))))
+                .as(Change::new);
+        Arbitrary<BigInteger> first = Arbitraries.frequencyOf(
+                Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.valueOf(20))),
+                Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.TEN.pow(38))));
+        Arbitrary<Integer> maxActions = Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.integers().between(2, 7)),
+                Tuple.of(3, Arbitraries.integers().between(8, 14)),
+                Tuple.of(1, Arbitraries.integers().between(15, 100)));
+        Arbitrary<Long> maxBytes = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.longs().between(2_000, 5_000)),
+                Tuple.of(1, Arbitraries.longs().between(5_000, 4_000_000)));
+        return Combinators.combine(
+                        Arbitraries.of(true, false).list().ofSize(ITEMS),
+                        Arbitraries.integers().between(0, 60).withDistribution(RandomDistribution.uniform()).flatMap(n -> change.list().ofSize(n)),
+                        first,
+                        Arbitraries.integers().between(-40, 100).list().ofSize(projections().size()),
+                        Combinators.combine(maxActions, maxBytes).as(TransactionLimits::new))
+                .as(Scenario::new);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The oracle: every event's writes applied one by one, in stream order, skipping events at or below a projection's watermark. */
+    static InMemoryReadModel oneByOne(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks) {
+        InMemoryReadModel model = new InMemoryReadModel();
+        for (ChangeEvent e : events) {
+            for (Projection p : projections()) {
+                SequenceNumber mark = watermarks.get(p.name());
+                if (p.entityTypes().contains(e.entityType()) && (mark == null || e.sequenceNumber().isAfter(mark))) {
+                    p.project(e).forEach(model::apply);
+                }
+            }
+        }
+        return model;
+    }
+
+    static InMemoryReadModel applied(List<Chunk> chunks) {
+        InMemoryReadModel model = new InMemoryReadModel();
+        chunks.forEach(c -> c.mutations().values().forEach(model::apply));
+        return model;
+    }
+
+    /** The writes each projection makes for this event (only the projections that make some). */
+    static Map<String, List<Write>> writesOf(ChangeEvent e, Map<String, SequenceNumber> watermarks) {
+        Map<String, List<Write>> out = new LinkedHashMap<>();
+        for (Projection p : projections()) {
+            SequenceNumber mark = watermarks.get(p.name());
+            if (p.entityTypes().contains(e.entityType()) && (mark == null || e.sequenceNumber().isAfter(mark))) {
+                List<Write> writes = p.project(e);
+                if (!writes.isEmpty()) {
+                    out.put(p.name(), writes);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Transaction actions one event needs on its own: its distinct items plus one watermark per projection that writes. */
+    static int actionsAlone(ChangeEvent e, Map<String, SequenceNumber> watermarks) {
+        Map<String, List<Write>> writes = writesOf(e, watermarks);
+        Set<ItemKey> keys = new HashSet<>();
+        writes.values().forEach(ws -> ws.forEach(w -> keys.add(w.key())));
+        return keys.size() + writes.size();
+    }
+
+    static Optional<ChangeEvent> firstTooBig(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, TransactionLimits limits) {
+        return events.stream().filter(e -> actionsAlone(e, watermarks) > limits.maxActions()).findFirst();
+    }
+
+    static ChunkPlanner planner(TransactionLimits limits) {
+        return new ChunkPlanner(projections(), limits);
+    }
+
+    static BigDecimal numberOr0(Map<String, AttributeValue> item, String name) {
+        if (item == null || !item.containsKey(name)) {
+            return BigDecimal.ZERO;
+        }
+        return new BigDecimal(item.get(name).n());
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    /** Property A: planned chunks, applied in order, leave the read model the writes applied one by one leave. */
+    @Property(tries = TRIES, edgeCases = net.jqwik.api.EdgeCasesMode.NONE)
+    void planningDoesNotChangeTheReadModel(@ForAll("scenarios") Scenario s) {
+        List<ChangeEvent> events = s.stream().events();
+        Map<String, SequenceNumber> watermarks = s.watermarks(events);
+        Optional<ChangeEvent> tooBig = firstTooBig(events, watermarks, s.limits());
+
+        net.jqwik.api.statistics.Statistics.label("path").collect(tooBig.isPresent() ? "fails" : "plans");
+        net.jqwik.api.statistics.Statistics.label("events").collect(events.size() / 10 * 10);
+        net.jqwik.api.statistics.Statistics.label("changes").collect(s.changes().size() / 10 * 10);
+        if (tooBig.isPresent()) {
+            ProjectionFailedException e = catchThrowableOfType(ProjectionFailedException.class,
+                    () -> planner(s.limits()).plan(events, watermarks));
+            assertThat(e).as("planning must fail on the first event that cannot fit one transaction").isNotNull();
+            assertThat(e.event()).isEqualTo(tooBig.get());
+            assertThat(e).hasMessageContaining("transaction actions");
+            return;
+        }
+
+        List<Chunk> chunks = planner(s.limits()).plan(events, watermarks);
+        net.jqwik.api.statistics.Statistics.label("chunks").collect(chunks.size() <= 1 ? "0-1" : chunks.size() <= 3 ? "2-3" : chunks.size() <= 10 ? "4-10" : ">10");
+        net.jqwik.api.statistics.Statistics.label("items").collect(applied(chunks).size() / 5 * 5);
+
+        assertThat(applied(chunks).items()).isEqualTo(oneByOne(events, watermarks).items());
+    }
+
+    /** Property B: every chunk fits one transaction, touches each item once and never an engine (watermark) item. */
+    @Property(tries = TRIES)
+    void everyChunkFitsOneTransaction(@ForAll("scenarios") Scenario s) {
+        List<ChangeEvent> events = s.stream().events();
+        Map<String, SequenceNumber> watermarks = s.watermarks(events);
+        if (firstTooBig(events, watermarks, s.limits()).isPresent()) {
+            assertThatThrownBy(() -> planner(s.limits()).plan(events, watermarks)).isInstanceOf(ProjectionFailedException.class);
+            return;
+        }
+
+        List<Chunk> chunks = planner(s.limits()).plan(events, watermarks);
+
+        for (Chunk chunk : chunks) {
+            assertThat(chunk.actionCount()).isLessThanOrEqualTo(s.limits().maxActions());
+            assertThat(chunk.actionCount()).isEqualTo(chunk.mutations().size() + chunk.watermarks().size());
+            chunk.mutations().forEach((key, mutation) -> assertThat(mutation.key()).isEqualTo(key));
+            assertThat(chunk.mutations().values().stream().map(ItemMutation::key).distinct().count())
+                    .isEqualTo(chunk.mutations().size());
+            Set<ItemKey> watermarkKeys = new HashSet<>();
+            chunk.watermarks().keySet().forEach(p -> watermarkKeys.add(WatermarkStore.key(p, "shard-1")));
+            assertThat(chunk.mutations().keySet()).noneMatch(watermarkKeys::contains);
+            assertThat(chunk.mutations().keySet()).noneMatch(k -> k.pk().startsWith(ChunkPlanner.RESERVED_PREFIX));
+            long bytes = chunk.mutations().values().stream().mapToLong(ChunkPlanner::sizeOf).sum();
+            assertThat(bytes).isLessThanOrEqualTo(s.limits().maxBytes());
+            assertThat(chunk.hasWrites()).isEqualTo(!chunk.watermarks().isEmpty());
+        }
+    }
+
+    /** Property B': a chunk is cut only when the next event would not fit it. */
+    @Property(tries = TRIES)
+    void chunksAreCutOnlyWhenNeeded(@ForAll("scenarios") Scenario s) {
+        List<ChangeEvent> events = s.stream().events();
+        Map<String, SequenceNumber> watermarks = s.watermarks(events);
+        if (firstTooBig(events, watermarks, s.limits()).isPresent()) {
+            return;
+        }
+
+        List<Chunk> chunks = planner(s.limits()).plan(events, watermarks);
+
+        for (int i = 0; i + 1 < chunks.size(); i++) {
+            List<ChangeEvent> withNext = new ArrayList<>(chunks.get(i).events());
+            withNext.add(chunks.get(i + 1).events().get(0));
+            assertThat(planner(s.limits()).plan(withNext, watermarks))
+                    .as("chunk %d could have taken event %s", i, chunks.get(i + 1).events().get(0).sequenceNumber())
+                    .hasSize(2);
+        }
+    }
+
+    /** Property C: the chunks cover every event exactly once, in order, and move each watermark over exactly the events applied. */
+    @Property(tries = TRIES)
+    void chunksCoverEveryEventOnceInOrder(@ForAll("scenarios") Scenario s) {
+        List<ChangeEvent> events = s.stream().events();
+        Map<String, SequenceNumber> watermarks = s.watermarks(events);
+        if (firstTooBig(events, watermarks, s.limits()).isPresent()) {
+            return;
+        }
+
+        List<Chunk> chunks = planner(s.limits()).plan(events, watermarks);
+
+        List<ChangeEvent> covered = chunks.stream().flatMap(c -> c.events().stream()).toList();
+        assertThat(covered).isEqualTo(events);
+        assertThat(chunks).allSatisfy(c -> assertThat(c.events()).isNotEmpty());
+        for (Chunk chunk : chunks) {
+            Map<String, SequenceNumber> firstApplied = new LinkedHashMap<>();
+            for (ChangeEvent e : chunk.events()) {
+                writesOf(e, watermarks).keySet().forEach(p -> firstApplied.putIfAbsent(p, e.sequenceNumber()));
+            }
+            Map<String, WatermarkAdvance> expected = new HashMap<>();
+            firstApplied.forEach((p, first) -> expected.put(p, new WatermarkAdvance(p, first, chunk.lastEvent().sequenceNumber())));
+            assertThat(chunk.watermarks()).isEqualTo(expected);
+            chunk.watermarks().values().forEach(w -> {
+                SequenceNumber mark = watermarks.get(w.projection());
+                assertThat(mark == null || w.firstApplied().isAfter(mark))
+                        .as("%s starts after the stored watermark %s", w, mark).isTrue();
+            });
+        }
+    }
+
+    /** Property D: the counters equal a recomputation from the final source table (sum of the surviving items' contributions). */
+    @Property(tries = TRIES)
+    void countersMatchTheFinalSource(@ForAll("scenarios") Scenario s) {
+        Stream stream = s.stream();
+        TransactionLimits roomy = new TransactionLimits(Math.max(s.limits().maxActions(), 8), s.limits().maxBytes());
+
+        InMemoryReadModel model = applied(planner(roomy).plan(stream.events(), Map.of()));
+
+        Map<ItemKey, BigDecimal[]> expected = new HashMap<>();
+        stream.finalSource().values().forEach(m -> {
+            Item item = Item.of(m);
+            BigDecimal[] c = expected.computeIfAbsent(groupKey(item),
+                    k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+            if (item.string("type").equals("Order")) {
+                c[0] = c[0].add(BigDecimal.ONE);
+                c[1] = c[1].add(item.number("amount"));
+            } else {
+                c[2] = c[2].add(BigDecimal.ONE);
+            }
+        });
+        for (int g = 0; g < GROUPS; g++) {
+            ItemKey key = ItemKey.of("GROUP#g" + g, "SUM");
+            BigDecimal[] want = expected.getOrDefault(key, new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+            Map<String, AttributeValue> got = model.get(key);
+            assertThat(numberOr0(got, "count")).as("count of %s", key).isEqualByComparingTo(want[0]);
+            assertThat(numberOr0(got, "amount")).as("amount of %s", key).isEqualByComparingTo(want[1]);
+            assertThat(numberOr0(got, "likes")).as("likes of %s", key).isEqualByComparingTo(want[2]);
+        }
+        // every surviving order has a copy with its current values
+        stream.finalSource().values().stream().map(Item::of).filter(i -> i.string("type").equals("Order")).forEach(order -> {
+            Map<String, AttributeValue> copy = model.get(copyKey(id(order)));
+            assertThat(copy).as("copy of %s", id(order)).isNotNull();
+            assertThat(copy.get("group")).isEqualTo(AttributeValue.fromS(order.string("group")));
+            assertThat(new BigDecimal(copy.get("amount").n())).isEqualByComparingTo(order.number("amount"));
+        });
+    }
+}

@@ -1,0 +1,75 @@
+package io.projector.it;
+
+import io.projector.Projection;
+import io.projector.Projector;
+import io.projector.ProjectorConfig;
+import io.projector.Tables;
+import io.projector.local.LocalDynamoDb;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** One DynamoDB Local per test JVM, and fresh table names per test so tests never share a stream. */
+final class TestDynamo {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static LocalDynamoDb local;
+    private static DynamoDbClient client;
+
+    private TestDynamo() {
+    }
+
+    static synchronized LocalDynamoDb local() {
+        if (local == null) {
+            local = LocalDynamoDb.inMemory();
+            client = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(LocalDynamoDb.CREDENTIALS).build();
+        }
+        return local;
+    }
+
+    static DynamoDbClient client() {
+        local();
+        return client;
+    }
+
+    /** Source, read-model and lease tables with a unique prefix. */
+    record Setup(String source, String readModel, String application) {
+        ProjectorConfig.Builder config() {
+            return ProjectorConfig.builder().sourceTable(source).readModelTable(readModel).applicationName(application)
+                    .endpoint(local().endpoint()).credentials(LocalDynamoDb.CREDENTIALS).fastLocalTuning();
+        }
+
+        Projector start(List<Projection> projections) {
+            return Projector.start(config().build(), projections);
+        }
+    }
+
+    static Setup tables(String name) {
+        String prefix = name + "-" + COUNTER.incrementAndGet();
+        Setup s = new Setup(prefix + "-src", prefix + "-rm", prefix + "-app");
+        Tables.createSourceTable(client(), s.source());
+        Tables.createReadModelTable(client(), s.readModel());
+        Tables.createLeaseTable(client(), s.application());
+        return s;
+    }
+
+    static void putThing(String table, String pk, String sk, String group, String value, long amount) {
+        client().putItem(b -> b.tableName(table).item(Map.of(
+                "PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk), "type", AttributeValue.fromS("Thing"),
+                "group", AttributeValue.fromS(group), "value", AttributeValue.fromS(value),
+                "amount", AttributeValue.fromN(Long.toString(amount)))));
+    }
+
+    static void deleteThing(String table, String pk, String sk) {
+        client().deleteItem(b -> b.tableName(table).key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk))));
+    }
+
+    static Map<String, AttributeValue> get(String table, String pk, String sk) {
+        return client().getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk)))).item();
+    }
+}
