@@ -11,9 +11,10 @@ import java.util.Optional;
  * @param keys                    the source item's key attributes
  * @param oldImage                the item before the change (absent for INSERT)
  * @param newImage                the item after the change (absent for REMOVE)
- * @param entityType              the value of the entity-type attribute, from the new image or else the old one; empty when neither has it
+ * @param entityType              the entity type of the item as it is now: from the new image, or for a REMOVE from the old one; empty when that image has none
  * @param sequenceNumber          the stream sequence number
  * @param approximateCreationTime when DynamoDB recorded the change
+ * @param previousEntityType      the entity type in the old image; empty for an INSERT or when the old image has none
  */
 public record ChangeEvent(
         ChangeType type,
@@ -22,7 +23,8 @@ public record ChangeEvent(
         Optional<Item> newImage,
         String entityType,
         SequenceNumber sequenceNumber,
-        Instant approximateCreationTime) {
+        Instant approximateCreationTime,
+        String previousEntityType) {
 
     public ChangeEvent {
         Objects.requireNonNull(type, "type");
@@ -32,12 +34,24 @@ public record ChangeEvent(
         Objects.requireNonNull(entityType, "entityType");
         Objects.requireNonNull(sequenceNumber, "sequenceNumber");
         Objects.requireNonNull(approximateCreationTime, "approximateCreationTime");
+        Objects.requireNonNull(previousEntityType, "previousEntityType");
         if (type != ChangeType.REMOVE && newImage.isEmpty()) {
             throw new IllegalArgumentException(type + " event " + sequenceNumber + " has no new image: the stream must use NEW_AND_OLD_IMAGES");
         }
         if (type != ChangeType.INSERT && oldImage.isEmpty()) {
             throw new IllegalArgumentException(type + " event " + sequenceNumber + " has no old image: the stream must use NEW_AND_OLD_IMAGES");
         }
+    }
+
+    /** A change whose item keeps its entity type (the old image, if any, has the same type). */
+    public ChangeEvent(ChangeType type, Item keys, Optional<Item> oldImage, Optional<Item> newImage, String entityType,
+                       SequenceNumber sequenceNumber, Instant approximateCreationTime) {
+        this(type, keys, oldImage, newImage, entityType, sequenceNumber, approximateCreationTime, oldImage.isPresent() ? entityType : "");
+    }
+
+    /** True for a MODIFY that turned the item into another entity type. */
+    public boolean changesEntityType() {
+        return type == ChangeType.MODIFY && !previousEntityType.equals(entityType);
     }
 
     /** The image that describes the item as it now is, or was just before it was removed. */

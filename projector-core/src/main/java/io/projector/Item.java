@@ -111,7 +111,11 @@ public final class Item {
     public Set<BigDecimal> numberSet(String name) {
         Set<BigDecimal> out = new LinkedHashSet<>();
         for (String n : require(name, AttributeValue.Type.NS).ns()) {
-            out.add(new BigDecimal(n));
+            try {
+                out.add(new BigDecimal(n));
+            } catch (NumberFormatException e) {
+                throw new ItemAttributeException(describe(name) + " holds '" + n + "', which is not a valid number");
+            }
         }
         return Collections.unmodifiableSet(out);
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -103,6 +104,8 @@ public final class Projector implements AutoCloseable {
             source = clients.dynamo().describeTable(b -> b.tableName(config.sourceTable())).table();
         } catch (ResourceNotFoundException e) {
             throw new IllegalStateException("source table '" + config.sourceTable() + "' does not exist in " + where(config));
+        } catch (SdkClientException e) {
+            throw new IllegalStateException("cannot reach DynamoDB at " + where(config) + ": " + e.getMessage());
         }
         if (source.streamSpecification() == null || !Boolean.TRUE.equals(source.streamSpecification().streamEnabled())
                 || source.latestStreamArn() == null) {

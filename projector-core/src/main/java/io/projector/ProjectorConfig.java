@@ -49,9 +49,9 @@ public record ProjectorConfig(
         String workerId) {
 
     public ProjectorConfig {
-        requireName("source table", sourceTable);
-        requireName("read-model table", readModelTable);
-        requireName("application name", applicationName);
+        requireTableName("source table", sourceTable);
+        requireTableName("read-model table", readModelTable);
+        requireTableName("application name (it names the lease table)", applicationName);
         if (sourceTable.equals(readModelTable)) {
             throw new IllegalArgumentException("read-model table must differ from the source table (both are '" + sourceTable + "')");
         }
@@ -89,6 +89,15 @@ public record ProjectorConfig(
         }
         if (!value.matches("[A-Za-z0-9_.:@-]{1,255}")) {
             throw new IllegalArgumentException(what + " '" + value + "' may only hold letters, digits and _ . - : @ (at most 255)");
+        }
+    }
+
+    private static void requireTableName(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " is required");
+        }
+        if (!value.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw new IllegalArgumentException(what + " '" + value + "' is not a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -");
         }
     }
 

@@ -51,18 +51,19 @@ public final class ChangeEventDecoder {
         Item keys = Item.of(s.keys(), "keys of " + where);
         Optional<Item> oldImage = s.hasOldImage() ? Optional.of(Item.of(s.oldImage(), "old image of " + where)) : Optional.empty();
         Optional<Item> newImage = s.hasNewImage() ? Optional.of(Item.of(s.newImage(), "new image of " + where)) : Optional.empty();
-        String entityType = newImage.or(() -> oldImage)
-                .flatMap(i -> {
-                    AttributeValue v = i.asMap().get(entityTypeAttribute);
-                    return v != null && v.s() != null ? Optional.of(v.s()) : Optional.empty();
-                })
-                .orElse("");
+        String entityType = newImage.or(() -> oldImage).map(this::entityTypeOf).orElse("");
+        String previousEntityType = oldImage.map(this::entityTypeOf).orElse("");
         Instant created = s.approximateCreationDateTime() != null ? s.approximateCreationDateTime() : Instant.EPOCH;
         try {
-            return new ChangeEvent(type, keys, oldImage, newImage, entityType, seq, created);
+            return new ChangeEvent(type, keys, oldImage, newImage, entityType, seq, created, previousEntityType);
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(e.getMessage() + " (item " + where + ")");
         }
+    }
+
+    private String entityTypeOf(Item image) {
+        AttributeValue v = image.asMap().get(entityTypeAttribute);
+        return v != null && v.s() != null ? v.s() : "";
     }
 
     private static String keyText(Map<String, AttributeValue> keys) {

@@ -1,8 +1,10 @@
 package io.projector.internal;
 
 import io.projector.ChangeEvent;
+import io.projector.ChangeType;
 import io.projector.ItemKey;
 import io.projector.Projection;
+import io.projector.ProjectionFailedException;
 import io.projector.SequenceNumber;
 import io.projector.Write;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Routes events to projections and plans them into chunks: the writes of consecutive events are
@@ -72,19 +75,14 @@ public final class ChunkPlanner {
 
     private Map<String, List<Write>> project(ChangeEvent event, Map<String, SequenceNumber> watermarks) {
         Map<String, List<Write>> out = new LinkedHashMap<>();
-        for (Projection p : byEntityType.getOrDefault(event.entityType(), List.of())) {
+        for (Projection p : routes(event)) {
             SequenceNumber mark = watermarks.get(p.name());
             if (mark != null && !event.sequenceNumber().isAfter(mark)) {
                 continue;
             }
-            List<Write> writes;
-            try {
-                writes = p.project(event);
-            } catch (RuntimeException e) {
-                throw new ProjectionFailedException(p.name(), event, String.valueOf(e.getMessage()), e);
-            }
-            if (writes == null) {
-                throw new ProjectionFailedException(p.name(), event, "project() returned null instead of a list", null);
+            List<Write> writes = new ArrayList<>();
+            for (ChangeEvent e : asSeenBy(p, event)) {
+                writes.addAll(call(p, e));
             }
             for (Write w : writes) {
                 if (w == null) {
@@ -100,6 +98,50 @@ public final class ChunkPlanner {
             }
         }
         return out;
+    }
+
+    /** The projections that want this event: those of its entity type, and of its previous type when it changed. */
+    private List<Projection> routes(ChangeEvent event) {
+        List<Projection> now = byEntityType.getOrDefault(event.entityType(), List.of());
+        if (!event.changesEntityType()) {
+            return now;
+        }
+        List<Projection> out = new ArrayList<>(byEntityType.getOrDefault(event.previousEntityType(), List.of()));
+        now.stream().filter(p -> !out.contains(p)).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * An item that changed its entity type left the projections of its old type and joined those
+     * of its new one: they see a REMOVE of the old image and an INSERT of the new one.
+     */
+    private static List<ChangeEvent> asSeenBy(Projection p, ChangeEvent event) {
+        if (!event.changesEntityType()) {
+            return List.of(event);
+        }
+        List<ChangeEvent> out = new ArrayList<>(2);
+        if (p.entityTypes().contains(event.previousEntityType())) {
+            out.add(new ChangeEvent(ChangeType.REMOVE, event.keys(), event.oldImage(), Optional.empty(),
+                    event.previousEntityType(), event.sequenceNumber(), event.approximateCreationTime(), event.previousEntityType()));
+        }
+        if (p.entityTypes().contains(event.entityType())) {
+            out.add(new ChangeEvent(ChangeType.INSERT, event.keys(), Optional.empty(), event.newImage(),
+                    event.entityType(), event.sequenceNumber(), event.approximateCreationTime(), ""));
+        }
+        return out;
+    }
+
+    private static List<Write> call(Projection p, ChangeEvent event) {
+        List<Write> writes;
+        try {
+            writes = p.project(event);
+        } catch (RuntimeException e) {
+            throw new ProjectionFailedException(p.name(), event, String.valueOf(e.getMessage()), e);
+        }
+        if (writes == null) {
+            throw new ProjectionFailedException(p.name(), event, "project() returned null instead of a list", null);
+        }
+        return writes;
     }
 
     private final class Builder {

@@ -160,12 +160,16 @@ public final class ProjectionTestKit {
         String where = key.toString();
         Optional<Item> oldImage = Optional.ofNullable(old).map(m -> Item.of(m, "old image of " + where));
         Optional<Item> newImage = Optional.ofNullable(now).map(m -> Item.of(m, "new image of " + where));
-        String entityType = newImage.or(() -> oldImage)
-                .flatMap(i -> Optional.ofNullable(i.asMap().get(entityTypeAttribute)).map(AttributeValue::s))
-                .orElse("");
+        String entityType = newImage.or(() -> oldImage).map(this::entityTypeOf).orElse("");
+        String previousEntityType = oldImage.map(this::entityTypeOf).orElse("");
         clock = clock.plusMillis(1);
         return apply(new ChangeEvent(type, Item.of(keys, "keys of " + where), oldImage, newImage, entityType,
-                SequenceNumber.of(nextSequence++), clock));
+                SequenceNumber.of(nextSequence++), clock, previousEntityType));
+    }
+
+    private String entityTypeOf(Item image) {
+        AttributeValue v = image.asMap().get(entityTypeAttribute);
+        return v != null && v.s() != null ? v.s() : "";
     }
 
     private ItemKey sourceKey(Map<String, AttributeValue> image) {

@@ -1,5 +1,6 @@
 package io.projector.internal;
 
+import io.projector.ProjectionFailedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

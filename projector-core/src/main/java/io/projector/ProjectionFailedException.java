@@ -1,8 +1,9 @@
-package io.projector.internal;
+package io.projector;
 
-import io.projector.ChangeEvent;
-
-/** A projection threw, or asked for something the engine cannot do, for one event. */
+/**
+ * A projection threw, or asked for something the engine cannot do, for one event. The message
+ * names the projection, the change and its sequence number, and the reason.
+ */
 public class ProjectionFailedException extends RuntimeException {
 
     private final String projection;
@@ -22,7 +23,7 @@ public class ProjectionFailedException extends RuntimeException {
         return event;
     }
 
-    static String describe(ChangeEvent e) {
+    public static String describe(ChangeEvent e) {
         String keys = e.keys().where().startsWith("keys of ") ? e.keys().where().substring("keys of ".length()) : e.keys().asMap().toString();
         return e.type() + " of " + (e.entityType().isEmpty() ? "an item without entity type" : e.entityType()) + " " + keys
                 + " (sequence number " + e.sequenceNumber() + ")";

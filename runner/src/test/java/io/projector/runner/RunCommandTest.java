@@ -1,0 +1,84 @@
+package io.projector.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.projector.Tables;
+import io.projector.local.LocalDynamoDb;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** A wrong flag or setup stops {@code projector run} with one line that says what is wrong. */
+class RunCommandTest {
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        err.getBuffer().setLength(0);
+        return Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void tablesAreRequired() {
+        assertThat(run("run", "--endpoint", "http://127.0.0.1:9")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--source-table and --read-model-table are required");
+    }
+
+    @Test
+    void startPositionIsChecked() {
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--start-at", "MIDDLE")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--start-at must be TRIM_HORIZON or LATEST, was 'MIDDLE'");
+    }
+
+    @Test
+    void endpointMustBeAUrl() {
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "localhost:8000")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--endpoint 'localhost:8000' is not an http(s) URL");
+    }
+
+    @Test
+    void unknownProjectionNamesTheKnownOnes() {
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
+                "--projections", "order-history,nope")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("no projection named 'nope'").contains("order-history").contains("order-counters");
+    }
+
+    @Test
+    void tableNamesFollowDynamoDbRules() {
+        assertThat(run("run", "--source-table", "ab", "--read-model-table", "r12", "--endpoint", "http://127.0.0.1:9")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("source table 'ab' is not a DynamoDB table name");
+    }
+
+    @Test
+    void sameTableForSourceAndReadModelIsRefused() {
+        assertThat(run("run", "--source-table", "ttt", "--read-model-table", "ttt", "--endpoint", "http://127.0.0.1:9")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("read-model table must differ from the source table");
+    }
+
+    @Test
+    void unreachableEndpointIsSaidPlainly() {
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot reach DynamoDB at http://127.0.0.1:9");
+    }
+
+    @Test
+    void missingTablesAndMissingStreamAreNamed() {
+        try (LocalDynamoDb local = LocalDynamoDb.inMemory();
+             DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(Region.US_EAST_1)
+                     .credentialsProvider(LocalDynamoDb.CREDENTIALS).build()) {
+            String endpoint = local.endpoint().toString();
+            assertThat(run("run", "--source-table", "nosuch", "--read-model-table", "rmt", "--endpoint", endpoint)).as(err::toString).isEqualTo(2);
+            assertThat(err.toString()).contains("source table 'nosuch' does not exist");
+
+            Tables.createReadModelTable(dynamo, "plain");
+            assertThat(run("run", "--source-table", "plain", "--read-model-table", "rmt", "--endpoint", endpoint)).as(err::toString).isEqualTo(2);
+            assertThat(err.toString()).contains("source table 'plain' has no stream");
+
+            Tables.createSourceTable(dynamo, "src");
+            assertThat(run("run", "--source-table", "src", "--read-model-table", "rm1", "--endpoint", endpoint)).as(err::toString).isEqualTo(2);
+            assertThat(err.toString()).contains("read-model table 'rm1' does not exist").contains("--create-tables");
+        }
+    }
+}
