@@ -103,7 +103,7 @@ public final class OrderHistoryProjection implements Projection {
     private static String orderDate(Item item) {
         String date = item.string("orderDate");
         if (date.length() != 10 || !isDate(date)) { // the length check refuses years such as +10000, which LocalDate accepts
-            throw new ItemAttributeException("attribute 'orderDate' of " + describe(item) + " is '" + date + "', expected yyyy-MM-dd");
+            throw new ItemAttributeException("attribute 'orderDate' of " + item.where() + " is '" + date + "', expected yyyy-MM-dd");
         }
         return date;
     }
@@ -121,13 +121,9 @@ public final class OrderHistoryProjection implements Projection {
     private static String suffix(Item item, String attribute, String prefix) {
         String value = item.string(attribute);
         if (!value.startsWith(prefix) || value.length() == prefix.length()) {
-            throw new ItemAttributeException("attribute '" + attribute + "' of " + describe(item) + " is '" + value
+            throw new ItemAttributeException("attribute '" + attribute + "' of " + item.where() + " is '" + value
                     + "', expected " + prefix + "<id>");
         }
         return value.substring(prefix.length());
-    }
-
-    private static String describe(Item item) {
-        return item.optString("PK").orElse("?") + " | " + item.optString("SK").orElse("?");
     }
 }
