@@ -49,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Where --local keeps its database (env PROJECTOR_DATA_DIR; default ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--local-port", defaultValue = "${env:PROJECTOR_LOCAL_PORT:-0}",
+            description = "Port of the embedded DynamoDB Local on 127.0.0.1, for your service to write to (env PROJECTOR_LOCAL_PORT; default: a free one).")
+    int localPort;
+
     @Option(names = "--projections", split = ",", defaultValue = "${env:PROJECTOR_PROJECTIONS}",
             description = "Comma-separated projection names (env PROJECTOR_PROJECTIONS; default: all found).")
     List<String> projections;
@@ -96,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<Projection> selected = ProjectionCatalog.builtIn().select(projections);
         ShutdownSignal signal = new ShutdownSignal();
-        try (Connection connection = local ? Connection.embedded(dataDir, 0) : Connection.of(endpoint, region)) {
+        try (Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
             ProjectorConfig.Builder builder = ProjectorConfig.builder()
                     .sourceTable(sourceTable).readModelTable(readModelTable).applicationName(applicationName)
                     .region(connection.region()).endpoint(connection.endpoint()).credentials(connection.credentials())

@@ -145,6 +145,7 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         stopping = true;
         checkpoint(input.checkpointer());
         registry.stopped(shardId);
-        log.info("shard {}: shutdown requested, checkpointed at {}", shardId, checkpointedAt);
+        log.info("shard {}: shutdown requested, {}", shardId,
+                checkpointedAt == null ? "nothing processed to checkpoint" : "checkpointed at " + checkpointedAt);
     }
 }
