@@ -22,4 +22,9 @@ public interface Projection {
 
     /** The writes one change implies; an empty list when it implies none. */
     List<Write> project(ChangeEvent event);
+
+    /** What to do with a change this projection cannot project: park it (the default) or halt the shard. */
+    default FailurePolicy failurePolicy() {
+        return FailurePolicy.DEAD_LETTER;
+    }
 }

@@ -8,11 +8,18 @@ public class ProjectionFailedException extends RuntimeException {
 
     private final String projection;
     private final ChangeEvent event;
+    private final String reason;
 
     public ProjectionFailedException(String projection, ChangeEvent event, String reason, Throwable cause) {
         super("projection '" + projection + "' failed on " + describe(event) + ": " + reason, cause);
         this.projection = projection;
         this.event = event;
+        this.reason = reason;
+    }
+
+    /** Why, without the projection and change (those are in the message). */
+    public String reason() {
+        return reason;
     }
 
     public String projection() {

@@ -5,6 +5,7 @@ import io.projector.internal.AwsClients;
 import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
+import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
@@ -56,11 +57,13 @@ public final class Projector implements AutoCloseable {
             List<String> names = projections.stream().map(Projection::name).toList();
             ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
             WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
-            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, Clock.systemUTC());
+            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
+            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());
             Retry retry = RetryPolicy.create("read-model", config);
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
             WorkerProcessors processors = new WorkerProcessors(
-                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, retry, counters, stop),
+                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, counters, stop,
+                            Clock.systemUTC()),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),
@@ -149,6 +152,7 @@ public final class Projector implements AutoCloseable {
                 counters.watermarkWrites.sum(),
                 counters.chunksAlreadyApplied.sum(),
                 counters.transientFailures.sum(),
+                counters.parked.sum(),
                 counters.lastCommittedEventMillis.get(),
                 shards.activeShards(),
                 shards.haltedShards(),

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param watermarkWrites          watermark items written by those transactions
  * @param chunksAlreadyApplied     commits skipped because their records were already applied
  * @param transientFailures        rounds of retries that ran out and started again
+ * @param parked                   changes put into the dead-letter store
  * @param lastCommittedEventMillis creation time of the newest change committed (epoch millis; 0 before any)
  * @param activeShards             shards this worker processes now
  * @param haltedShards             shards halted on a record that cannot be projected, with the reason
@@ -23,6 +24,7 @@ public record ProjectorStats(
         long watermarkWrites,
         long chunksAlreadyApplied,
         long transientFailures,
+        long parked,
         long lastCommittedEventMillis,
         int activeShards,
         Map<String, String> haltedShards,

@@ -12,9 +12,15 @@ import java.util.Map;
  *
  * @param events     every event the chunk covers, including those that implied no write
  * @param mutations  one mutation per read-model item
- * @param watermarks the watermark moves of the projections that wrote in this chunk
+ * @param watermarks the watermark moves of the projections that wrote, or parked a change, in this chunk
+ * @param parked     changes to put into the dead-letter store in the same transaction
  */
-public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks) {
+public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks,
+                    List<ParkedChange> parked) {
+
+    public Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks) {
+        this(events, mutations, watermarks, List.of());
+    }
 
     public Chunk {
         if (events.isEmpty()) {
@@ -23,6 +29,7 @@ public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutatio
         events = List.copyOf(events);
         mutations = Collections.unmodifiableMap(new LinkedHashMap<>(mutations));
         watermarks = Collections.unmodifiableMap(new LinkedHashMap<>(watermarks));
+        parked = List.copyOf(parked);
     }
 
     public ChangeEvent lastEvent() {
@@ -33,8 +40,13 @@ public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutatio
         return !mutations.isEmpty();
     }
 
-    /** Transaction actions: one per item and one per watermark. */
+    /** Whether a transaction is needed: something to write or to park. */
+    public boolean needsCommit() {
+        return !mutations.isEmpty() || !parked.isEmpty();
+    }
+
+    /** Transaction actions: one per item, per watermark and per parked change. */
     public int actionCount() {
-        return mutations.size() + watermarks.size();
+        return mutations.size() + watermarks.size() + parked.size();
     }
 }

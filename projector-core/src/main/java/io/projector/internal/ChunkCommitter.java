@@ -1,6 +1,5 @@
 package io.projector.internal;
 
-import io.projector.ItemKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,23 +35,26 @@ public final class ChunkCommitter {
     private final DynamoDbClient dynamo;
     private final String table;
     private final WatermarkStore watermarks;
+    private final DeadLetterStore deadLetters;
     private final Clock clock;
 
-    public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, Clock clock) {
+    public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock) {
         this.dynamo = dynamo;
         this.table = table;
         this.watermarks = watermarks;
+        this.deadLetters = deadLetters;
         this.clock = clock;
     }
 
     public Outcome commit(String shardId, Chunk chunk) {
-        if (!chunk.hasWrites()) {
+        if (!chunk.needsCommit()) {
             return Outcome.COMMITTED;
         }
         List<TransactWriteItem> actions = new ArrayList<>(chunk.actionCount());
         chunk.mutations().values().forEach(m -> actions.add(action(m)));
-        int firstWatermark = actions.size();
         long now = clock.millis();
+        chunk.parked().forEach(c -> actions.add(TransactWriteItem.builder().put(deadLetters.put(shardId, c, now)).build()));
+        int firstWatermark = actions.size();
         long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
         chunk.watermarks().values().forEach(w ->
                 actions.add(TransactWriteItem.builder().update(watermarks.advance(shardId, w, lastEvent, now)).build()));
@@ -80,7 +82,7 @@ public final class ChunkCommitter {
         return false;
     }
 
-    TransactWriteItem action(ItemMutation m) {
+    public TransactWriteItem action(ItemMutation m) {
         Map<String, AttributeValue> key = m.key().toAttributes();
         if (m instanceof ItemMutation.Remove) {
             return TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(key).build()).build();
@@ -122,11 +124,4 @@ public final class ChunkCommitter {
                 .build()).build();
     }
 
-    String table() {
-        return table;
-    }
-
-    static ItemKey keyOf(Map<String, AttributeValue> item) {
-        return ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
-    }
 }

@@ -2,6 +2,7 @@ package io.projector.internal;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
+import io.projector.FailurePolicy;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.ProjectionFailedException;
@@ -13,37 +14,52 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Routes events to projections and plans them into chunks: the writes of consecutive events are
  * coalesced per read-model item, and a chunk is cut at an event boundary before its transaction
  * would pass the action or byte limit. Events at or below a projection's watermark are not given
- * to that projection again. Pure: no I/O.
+ * to that projection again. A change a projection cannot project is parked (or, under the HALT
+ * policy, stops the plan with a {@link ProjectionFailedException}). Pure: no I/O.
  */
 public final class ChunkPlanner {
 
-    /** Read-model keys with this partition-key prefix belong to the engine (watermarks). */
+    /** Read-model keys with this partition-key prefix belong to the engine (watermarks, dead letters). */
     public static final String RESERVED_PREFIX = "PROJECTOR#";
+
+    /** A projection that throws is called this many times before its change is parked. */
+    static final int PROJECTION_ATTEMPTS = 3;
 
     private static final long WATERMARK_ITEM_BYTES = 256;
 
     private final Map<String, List<Projection>> byEntityType = new HashMap<>();
+    private final Map<String, Projection> byName = new LinkedHashMap<>();
     private final TransactionLimits limits;
 
     public ChunkPlanner(List<Projection> projections, TransactionLimits limits) {
         this.limits = limits;
         for (Projection p : projections) {
+            byName.put(p.name(), p);
             for (String type : p.entityTypes()) {
                 byEntityType.computeIfAbsent(type, t -> new ArrayList<>()).add(p);
             }
         }
     }
 
+    /** Plans with nothing parked so far. */
+    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks) {
+        return plan(events, watermarks, ParkingLot.empty(), null);
+    }
+
     /**
      * @param events     consecutive events of one shard, in stream order
      * @param watermarks per projection, the last sequence number already committed on this shard (absent: none)
+     * @param parking    items with parked changes, and changes to park; not changed by planning
+     * @param only       plan for these projections only (null: all)
      */
-    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks) {
+    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, ParkingLot parking, Set<String> only) {
+        ParkingLot lot = parking.copy();
         List<Chunk> chunks = new ArrayList<>();
         Builder current = new Builder();
         SequenceNumber previous = null;
@@ -52,20 +68,24 @@ public final class ChunkPlanner {
                 throw new IllegalStateException("events out of stream order: " + event.sequenceNumber() + " after " + previous);
             }
             previous = event.sequenceNumber();
-            Map<String, List<Write>> writes = project(event, watermarks);
-            Map<ItemKey, ItemMutation> touched = current.fold(event, writes);
-            if (!current.fits(touched, writes) && current.hasWrites()) {
+            Projected projected = project(event, watermarks, lot, only);
+            Map<ItemKey, ItemMutation> touched = current.foldParkingFailures(event, projected);
+            if (!current.fits(touched, projected) && current.hasContent()) {
                 chunks.add(current.build());
                 current = new Builder();
-                touched = current.fold(event, writes);
+                touched = current.foldParkingFailures(event, projected);
             }
-            if (!current.fits(touched, writes)) {
-                throw new ProjectionFailedException(String.join(",", writes.keySet()), event,
-                        "its writes need " + current.actionsWith(touched, writes) + " transaction actions and about "
-                                + current.bytesWith(touched, writes) + " bytes, more than one transaction holds ("
-                                + limits.maxActions() + " actions, " + limits.maxBytes() + " bytes)", null);
+            if (!current.fits(touched, projected)) {
+                String reason = "its writes need " + current.actionsWith(touched, projected) + " transaction actions and about "
+                        + current.bytesWith(touched, projected) + " bytes, more than one transaction holds ("
+                        + limits.maxActions() + " actions, " + limits.maxBytes() + " bytes)";
+                for (String p : new ArrayList<>(projected.writes.keySet())) {
+                    park(projected, p, event, reason, ProjectionFailedException.class.getSimpleName());
+                }
+                touched = Map.of();
             }
-            current.add(event, touched, writes);
+            current.add(event, touched, projected);
+            projected.parked.forEach(c -> lot.block(c.projection(), SourceKeys.of(c.event().keys().asMap())));
         }
         if (!current.events.isEmpty()) {
             chunks.add(current.build());
@@ -73,31 +93,74 @@ public final class ChunkPlanner {
         return chunks;
     }
 
-    private Map<String, List<Write>> project(ChangeEvent event, Map<String, SequenceNumber> watermarks) {
-        Map<String, List<Write>> out = new LinkedHashMap<>();
+    /** One event's writes per projection, and the projections that park it instead. */
+    private final class Projected {
+        final Map<String, List<Write>> writes = new LinkedHashMap<>();
+        final List<ParkedChange> parked = new ArrayList<>();
+
+        Set<String> watermarkProjections() {
+            Set<String> out = new java.util.LinkedHashSet<>(writes.keySet());
+            parked.forEach(c -> out.add(c.projection()));
+            return out;
+        }
+    }
+
+    private Projected project(ChangeEvent event, Map<String, SequenceNumber> watermarks, ParkingLot lot, Set<String> only) {
+        Projected out = new Projected();
+        String sourceKey = SourceKeys.of(event.keys().asMap());
         for (Projection p : routes(event)) {
+            if (only != null && !only.contains(p.name())) {
+                continue;
+            }
             SequenceNumber mark = watermarks.get(p.name());
             if (mark != null && !event.sequenceNumber().isAfter(mark)) {
                 continue;
             }
-            List<Write> writes = new ArrayList<>();
-            for (ChangeEvent e : asSeenBy(p, event)) {
-                writes.addAll(call(p, e));
+            String forced = lot.forcedReason(p.name(), event.sequenceNumber());
+            if (forced != null) {
+                park(out, p.name(), event, forced, "WriteRefused");
+                continue;
             }
-            for (Write w : writes) {
-                if (w == null) {
-                    throw new ProjectionFailedException(p.name(), event, "project() returned a null write", null);
-                }
-                if (w.key().pk().startsWith(RESERVED_PREFIX)) {
-                    throw new ProjectionFailedException(p.name(), event,
-                            "wrote to " + w.key() + ", but partition keys starting with " + RESERVED_PREFIX + " are reserved for the engine", null);
-                }
+            if (lot.isBlocked(p.name(), sourceKey)) {
+                out.parked.add(new ParkedChange(p.name(), event,
+                        "waits behind an earlier parked change of the same item (" + sourceKey + ")", ParkedChange.WAITS_BEHIND));
+                continue;
             }
-            if (!writes.isEmpty()) {
-                out.put(p.name(), writes);
+            try {
+                List<Write> writes = new ArrayList<>();
+                for (ChangeEvent e : asSeenBy(p, event)) {
+                    writes.addAll(call(p, e));
+                }
+                check(p, event, writes);
+                if (!writes.isEmpty()) {
+                    out.writes.put(p.name(), writes);
+                }
+            } catch (ProjectionFailedException e) {
+                park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException");
             }
         }
         return out;
+    }
+
+    /** Moves a projection's change from writes to parked, unless its policy is to halt. */
+    private void park(Projected projected, String projection, ChangeEvent event, String reason, String errorType) {
+        if (byName.get(projection).failurePolicy() == FailurePolicy.HALT) {
+            throw new ProjectionFailedException(projection, event, reason + " (policy: halt)", null);
+        }
+        projected.writes.remove(projection);
+        projected.parked.add(new ParkedChange(projection, event, reason, errorType));
+    }
+
+    private static void check(Projection p, ChangeEvent event, List<Write> writes) {
+        for (Write w : writes) {
+            if (w == null) {
+                throw new ProjectionFailedException(p.name(), event, "project() returned a null write", null);
+            }
+            if (w.key().pk().startsWith(RESERVED_PREFIX)) {
+                throw new ProjectionFailedException(p.name(), event,
+                        "wrote to " + w.key() + ", but partition keys starting with " + RESERVED_PREFIX + " are reserved for the engine", null);
+            }
+        }
     }
 
     /** The projections that want this event: those of its entity type, and of its previous type when it changed. */
@@ -131,17 +194,23 @@ public final class ChunkPlanner {
         return out;
     }
 
+    /** Calls the projection, again on failure: a projection that fails by chance gets a second chance before its change is parked. */
     private static List<Write> call(Projection p, ChangeEvent event) {
-        List<Write> writes;
-        try {
-            writes = p.project(event);
-        } catch (RuntimeException e) {
-            throw new ProjectionFailedException(p.name(), event, String.valueOf(e.getMessage()), e);
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= PROJECTION_ATTEMPTS; attempt++) {
+            try {
+                List<Write> writes = p.project(event);
+                if (writes == null) {
+                    throw new ProjectionFailedException(p.name(), event, "project() returned null instead of a list", null);
+                }
+                return writes;
+            } catch (ProjectionFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                last = e;
+            }
         }
-        if (writes == null) {
-            throw new ProjectionFailedException(p.name(), event, "project() returned null instead of a list", null);
-        }
-        return writes;
+        throw new ProjectionFailedException(p.name(), event, last.getClass().getSimpleName() + ": " + last.getMessage(), last);
     }
 
     private final class Builder {
@@ -149,14 +218,25 @@ public final class ChunkPlanner {
         private final Map<ItemKey, ItemMutation> mutations = new LinkedHashMap<>();
         private final Map<ItemKey, Long> sizes = new HashMap<>();
         private final Map<String, SequenceNumber> firstApplied = new LinkedHashMap<>();
+        private final List<ParkedChange> parked = new ArrayList<>();
         private long bytes;
 
-        boolean hasWrites() {
-            return !mutations.isEmpty();
+        boolean hasContent() {
+            return !mutations.isEmpty() || !parked.isEmpty();
         }
 
-        /** The mutations of the items these writes touch, as they would be after folding them in. */
-        Map<ItemKey, ItemMutation> fold(ChangeEvent event, Map<String, List<Write>> writes) {
+        /** Folds the event's writes; a projection whose writes cannot be folded (e.g. adding to text) is parked. */
+        Map<ItemKey, ItemMutation> foldParkingFailures(ChangeEvent event, Projected projected) {
+            while (true) {
+                try {
+                    return fold(event, projected.writes);
+                } catch (ProjectionFailedException e) {
+                    park(projected, e.projection(), event, e.reason(), "WriteConflict");
+                }
+            }
+        }
+
+        private Map<ItemKey, ItemMutation> fold(ChangeEvent event, Map<String, List<Write>> writes) {
             Map<ItemKey, ItemMutation> touched = new LinkedHashMap<>();
             writes.forEach((projection, list) -> {
                 for (Write w : list) {
@@ -171,32 +251,36 @@ public final class ChunkPlanner {
             return touched;
         }
 
-        int actionsWith(Map<ItemKey, ItemMutation> touched, Map<String, List<Write>> writes) {
+        int actionsWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
             long newItems = touched.keySet().stream().filter(k -> !mutations.containsKey(k)).count();
-            long newMarks = writes.keySet().stream().filter(p -> !firstApplied.containsKey(p)).count();
-            return (int) (mutations.size() + newItems + firstApplied.size() + newMarks);
+            long newMarks = projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            return (int) (mutations.size() + newItems + firstApplied.size() + newMarks + parked.size() + projected.parked.size());
         }
 
-        long bytesWith(Map<ItemKey, ItemMutation> touched, Map<String, List<Write>> writes) {
+        long bytesWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
             long total = bytes;
             for (Map.Entry<ItemKey, ItemMutation> e : touched.entrySet()) {
                 total += sizeOf(e.getValue()) - sizes.getOrDefault(e.getKey(), 0L);
             }
-            long newMarks = writes.keySet().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            long newMarks = projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            for (ParkedChange c : projected.parked) {
+                total += DeadLetterStore.estimatedSize(c);
+            }
             return total + newMarks * WATERMARK_ITEM_BYTES;
         }
 
-        boolean fits(Map<ItemKey, ItemMutation> touched, Map<String, List<Write>> writes) {
-            return actionsWith(touched, writes) <= limits.maxActions() && bytesWith(touched, writes) <= limits.maxBytes();
+        boolean fits(Map<ItemKey, ItemMutation> touched, Projected projected) {
+            return actionsWith(touched, projected) <= limits.maxActions() && bytesWith(touched, projected) <= limits.maxBytes();
         }
 
-        void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Map<String, List<Write>> writes) {
-            bytes = bytesWith(touched, writes);
+        void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Projected projected) {
+            bytes = bytesWith(touched, projected);
             touched.forEach((k, m) -> {
                 mutations.put(k, m);
                 sizes.put(k, sizeOf(m));
             });
-            writes.keySet().forEach(p -> firstApplied.putIfAbsent(p, event.sequenceNumber()));
+            projected.watermarkProjections().forEach(p -> firstApplied.putIfAbsent(p, event.sequenceNumber()));
+            parked.addAll(projected.parked);
             events.add(event);
         }
 
@@ -204,7 +288,7 @@ public final class ChunkPlanner {
             SequenceNumber last = events.get(events.size() - 1).sequenceNumber();
             Map<String, WatermarkAdvance> marks = new LinkedHashMap<>();
             firstApplied.forEach((p, first) -> marks.put(p, new WatermarkAdvance(p, first, last)));
-            return new Chunk(events, mutations, marks);
+            return new Chunk(events, mutations, marks, parked);
         }
     }
 

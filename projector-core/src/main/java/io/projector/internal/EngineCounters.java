@@ -11,6 +11,7 @@ public final class EngineCounters {
     public final LongAdder watermarkWrites = new LongAdder();
     public final LongAdder chunksAlreadyApplied = new LongAdder();
     public final LongAdder transientFailures = new LongAdder();
+    public final LongAdder parked = new LongAdder();
     /** Epoch millis of the newest change whose writes were committed. */
     public final AtomicLong lastCommittedEventMillis = new AtomicLong();
 }

@@ -3,9 +3,11 @@ package io.projector.internal;
 import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.SequenceNumber;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -13,38 +15,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Projects the events of one shard: plan, commit with retries, and on a watermark conflict reload
- * the watermarks and re-plan what is left, so every event takes effect exactly once. The KCL record
- * processor and the backfill both drive this.
+ * the watermarks and re-plan what is left, so every event takes effect exactly once. A chunk whose
+ * writes DynamoDB refuses is split until the refused change is found; that change is parked for
+ * its projection and the rest goes through. The KCL record processor and the backfill both drive this.
  */
 public final class ShardProjector {
 
     private static final Logger log = LoggerFactory.getLogger(ShardProjector.class);
+    private static final long PARKING_REFRESH_MILLIS = 10_000;
 
     private final String shardId;
     private final List<String> projections;
     private final ChunkPlanner planner;
     private final ChunkCommitter committer;
     private final WatermarkStore store;
+    private final DeadLetterStore deadLetters;
     private final Retry retry;
     private final EngineCounters counters;
     private final BooleanSupplier stopRequested;
+    private final Clock clock;
+    private final ParkingLot parking = ParkingLot.empty();
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
+    private long parkingLoadedAt;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
-                          WatermarkStore store, Retry retry, EngineCounters counters, BooleanSupplier stopRequested) {
+                          WatermarkStore store, DeadLetterStore deadLetters, Retry retry, EngineCounters counters,
+                          BooleanSupplier stopRequested, Clock clock) {
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
         this.committer = committer;
         this.store = store;
+        this.deadLetters = deadLetters;
         this.retry = retry;
         this.counters = counters;
         this.stopRequested = stopRequested;
+        this.clock = clock;
     }
 
     public void initialize() {
         watermarks = new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
-        log.info("shard {}: watermarks {}", shardId, watermarks);
+        refreshParking();
+        log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
     }
 
     public Map<String, SequenceNumber> watermarks() {
@@ -54,19 +66,35 @@ public final class ShardProjector {
     /** Projects these consecutive events; returns when all are committed (or were already). */
     public void process(List<ChangeEvent> events) {
         counters.eventsSeen.add(events.size());
+        if (clock.millis() - parkingLoadedAt > PARKING_REFRESH_MILLIS) {
+            // A re-drive elsewhere may have emptied the store: items no longer wait.
+            refreshParking();
+        }
         List<ChangeEvent> remaining = events;
         while (!remaining.isEmpty()) {
-            List<Chunk> chunks = planner.plan(remaining, watermarks);
+            List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null);
             List<ChangeEvent> planned = remaining;
             remaining = List.of();
             int offset = 0;
             for (Chunk chunk : chunks) {
                 int start = offset;
                 offset += chunk.events().size();
-                if (!chunk.hasWrites()) {
+                if (!chunk.needsCommit()) {
                     continue;
                 }
-                ChunkCommitter.Outcome outcome = retrying("commit", () -> committer.commit(shardId, chunk));
+                ChunkCommitter.Outcome outcome;
+                try {
+                    outcome = retrying("commit", () -> committer.commit(shardId, chunk));
+                } catch (RuntimeException e) {
+                    if (!TransientErrors.isRefusedData(e)) {
+                        throw e;
+                    }
+                    log.warn("shard {}: DynamoDB refused the writes of {} changes ({}); committing them one by one to find the refused one",
+                            shardId, chunk.events().size(), e.getMessage());
+                    isolate(chunk.events());
+                    remaining = planned.subList(offset, planned.size());
+                    break;
+                }
                 if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
                     counters.chunksAlreadyApplied.increment();
                     Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> store.load(shardId, projections));
@@ -76,14 +104,74 @@ public final class ShardProjector {
                     remaining = planned.subList(start, planned.size());
                     break;
                 }
-                chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
-                counters.chunksCommitted.increment();
-                counters.itemWrites.add(chunk.mutations().size());
-                counters.watermarkWrites.add(chunk.watermarks().size());
-                counters.lastCommittedEventMillis.accumulateAndGet(
-                        chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
+                committed(chunk);
             }
         }
+    }
+
+    /** Parks a stream record that could not even be decoded (no projection saw it). */
+    public void parkUndecodable(software.amazon.awssdk.services.dynamodb.model.Record record, String reason) {
+        retrying("park an undecodable record", () -> {
+            deadLetters.parkUndecodable(shardId, record, reason, clock.millis());
+            return null;
+        });
+        counters.parked.increment();
+        log.warn("shard {}: parked an undecodable stream record: {}", shardId, reason);
+    }
+
+    /** Commits each change of a refused chunk for each projection on its own; what is refused again is parked. */
+    private void isolate(List<ChangeEvent> events) {
+        for (ChangeEvent event : events) {
+            for (String projection : projections) {
+                List<Chunk> single = planner.plan(List.of(event), watermarks, parking, Set.of(projection));
+                for (Chunk chunk : single) {
+                    if (!chunk.needsCommit()) {
+                        continue;
+                    }
+                    try {
+                        commitAlone(chunk);
+                    } catch (RuntimeException e) {
+                        if (!TransientErrors.isRefusedData(e)) {
+                            throw e;
+                        }
+                        parking.force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
+                        for (Chunk park : planner.plan(List.of(event), watermarks, parking, Set.of(projection))) {
+                            commitAlone(park);
+                        }
+                    }
+                }
+            }
+        }
+        parking.clearForced();
+    }
+
+    private void commitAlone(Chunk chunk) {
+        ChunkCommitter.Outcome outcome = retrying("commit", () -> committer.commit(shardId, chunk));
+        if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
+            counters.chunksAlreadyApplied.increment();
+            watermarks = new HashMap<>(retrying("reload watermarks", () -> store.load(shardId, projections)));
+            return;
+        }
+        committed(chunk);
+    }
+
+    private void committed(Chunk chunk) {
+        chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
+        chunk.parked().forEach(c -> {
+            parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
+            log.warn("shard {}: parked {} for projection '{}': {}", shardId,
+                    io.projector.ProjectionFailedException.describe(c.event()), c.projection(), c.reason());
+        });
+        counters.chunksCommitted.increment();
+        counters.itemWrites.add(chunk.mutations().size());
+        counters.watermarkWrites.add(chunk.watermarks().size());
+        counters.parked.add(chunk.parked().size());
+        counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
+    }
+
+    private void refreshParking() {
+        parking.replaceBlocked(retrying("load parked items", deadLetters::blockedItems));
+        parkingLoadedAt = clock.millis();
     }
 
     private <T> T retrying(String what, Supplier<T> action) {

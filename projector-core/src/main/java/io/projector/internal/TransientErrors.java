@@ -17,7 +17,27 @@ public final class TransientErrors {
     private static final Set<String> TRANSIENT_REASONS = Set.of(
             "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded");
 
+    private static final Set<String> RECORD_REASONS = Set.of("ValidationError", "ItemCollectionSizeLimitExceeded");
+
     private TransientErrors() {
+    }
+
+    /**
+     * Whether DynamoDB refused the data itself (an item too large, an invalid value, a key of the
+     * wrong type): retrying cannot help, but another record would go through. Refusals that are
+     * not about the data (access denied, a missing table) are not, and must not park records.
+     */
+    public static boolean isRefusedData(Throwable t) {
+        if (t instanceof TransactionCanceledException e) {
+            return e.hasCancellationReasons() && e.cancellationReasons().stream()
+                    .anyMatch(r -> r.code() != null && RECORD_REASONS.contains(r.code()));
+        }
+        if (t instanceof DynamoDbException e && e.awsErrorDetails() != null) {
+            String code = e.awsErrorDetails().errorCode();
+            // Table names are checked at start, so a validation error here is about the items.
+            return "ValidationException".equals(code) || "ItemCollectionSizeLimitExceededException".equals(code);
+        }
+        return false;
     }
 
     public static boolean isTransient(Throwable t) {

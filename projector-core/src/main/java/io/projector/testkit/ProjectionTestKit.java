@@ -7,10 +7,13 @@ import io.projector.Item;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.SequenceNumber;
+import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.Chunk;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.InMemoryReadModel;
+import io.projector.internal.MalformedRecordException;
 import io.projector.internal.TransactionLimits;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 
 /**
  * Tests projections without DynamoDB: feed source changes, then look at the read model they
@@ -31,7 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * }</pre>
  *
  * <p>{@link #put} and {@link #delete} keep a copy of the source table, so they emit INSERT, MODIFY
- * or REMOVE with the right old image, as the stream would.
+ * or REMOVE with the right old image, as the stream would. {@link #applyJson} feeds stream records
+ * written as JSON, as DynamoDB Streams or a Lambda event gives them.
  */
 public final class ProjectionTestKit {
 
@@ -42,8 +48,9 @@ public final class ProjectionTestKit {
     private final String partitionKey;
     private final String sortKey;
     private final String entityTypeAttribute;
+    private final ChangeEventDecoder decoder;
     private final List<ChangeEvent> pending = new ArrayList<>();
-    private long nextSequence = 100;
+    private BigInteger nextSequence = BigInteger.valueOf(100);
     private Instant clock = Instant.parse("2024-01-01T00:00:00Z");
     private boolean batching;
     private int commits;
@@ -54,6 +61,7 @@ public final class ProjectionTestKit {
         this.partitionKey = partitionKey;
         this.sortKey = sortKey;
         this.entityTypeAttribute = entityTypeAttribute;
+        this.decoder = new ChangeEventDecoder(entityTypeAttribute);
     }
 
     /** Source items keyed by {@code PK} and {@code SK}, entity type in {@code type}. */
@@ -95,6 +103,72 @@ public final class ProjectionTestKit {
             flush();
         }
         return this;
+    }
+
+    /**
+     * Feeds stream records written as JSON in the shape DynamoDB Streams ({@code GetRecords}) and
+     * Lambda events use: one record object, an array of records, or an object with a
+     * {@code Records} array. For example:
+     *
+     * <pre>{@code
+     * kit.applyJson("""
+     *     {"eventName": "INSERT",
+     *      "dynamodb": {"Keys": {"PK": {"S": "ORDER#1"}, "SK": {"S": "ORDER"}},
+     *                   "NewImage": {"PK": {"S": "ORDER#1"}, "SK": {"S": "ORDER"}, "type": {"S": "Order"},
+     *                                "status": {"S": "PAID"}, "total": {"N": "30"}}}}
+     *     """);
+     * }</pre>
+     *
+     * <p>Attribute values are DynamoDB JSON ({@code {"S":"x"}}, {@code {"N":"1"}}, {@code {"BOOL":true}},
+     * {@code {"NULL":true}}, {@code {"L":[...]}}, {@code {"M":{...}}}, {@code {"SS":[...]}},
+     * {@code {"NS":[...]}}, {@code {"B":"<base64>"}}, {@code {"BS":[...]}}); see {@link StreamRecordJson}.
+     * Each record is decoded by the engine's own decoder, so a record a worker could not decode
+     * fails here with the same {@link MalformedRecordException} message; invalid JSON fails with an
+     * {@link IllegalArgumentException}. Nothing is applied unless every record decodes.
+     *
+     * <p>A record without {@code SequenceNumber} gets the kit's next sequence number, one without
+     * {@code ApproximateCreationDateTime} the kit's clock; a record with a sequence number moves the
+     * kit's counter past it, so later changes come after it in stream order. The records of an
+     * array are planned as one stream batch, as a worker plans one {@code GetRecords} page; within
+     * {@link #batch} they join the enclosing batch.
+     *
+     * <p>The records do <em>not</em> change the kit's copy of the source table: a later
+     * {@link #put} or {@link #delete} of the same item does not see them (as with {@link #apply}).
+     */
+    public ProjectionTestKit applyJson(String json) {
+        List<ChangeEvent> events = new ArrayList<>();
+        for (Record record : StreamRecordJson.parse(json)) {
+            ChangeEvent event = decoder.decode(completed(record));
+            BigInteger after = event.sequenceNumber().value().add(BigInteger.ONE);
+            if (after.compareTo(nextSequence) > 0) {
+                nextSequence = after;
+            }
+            events.add(event);
+        }
+        if (batching) {
+            events.forEach(this::apply);
+        } else {
+            batch(() -> events.forEach(this::apply));
+        }
+        return this;
+    }
+
+    /** The record with the kit's next sequence number and clock where it has none. */
+    private Record completed(Record record) {
+        StreamRecord body = record.dynamodb();
+        if (body == null) {
+            return record;     // the decoder says what is missing
+        }
+        StreamRecord.Builder b = body.toBuilder();
+        if (body.sequenceNumber() == null) {
+            b.sequenceNumber(nextSequence.toString());
+            nextSequence = nextSequence.add(BigInteger.ONE);
+        }
+        if (body.approximateCreationDateTime() == null) {
+            clock = clock.plusMillis(1);
+            b.approximateCreationDateTime(clock);
+        }
+        return record.toBuilder().dynamodb(b.build()).build();
     }
 
     /**
@@ -163,8 +237,10 @@ public final class ProjectionTestKit {
         String entityType = newImage.or(() -> oldImage).map(this::entityTypeOf).orElse("");
         String previousEntityType = oldImage.map(this::entityTypeOf).orElse("");
         clock = clock.plusMillis(1);
+        SequenceNumber seq = new SequenceNumber(nextSequence);
+        nextSequence = nextSequence.add(BigInteger.ONE);
         return apply(new ChangeEvent(type, Item.of(keys, "keys of " + where), oldImage, newImage, entityType,
-                SequenceNumber.of(nextSequence++), clock, previousEntityType));
+                seq, clock, previousEntityType));
     }
 
     private String entityTypeOf(Item image) {

@@ -10,6 +10,7 @@ import io.projector.ProjectorConfig;
 import io.projector.SequenceNumber;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
+import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
@@ -32,7 +33,8 @@ class WatermarkConditionIT {
 
     private final TestDynamo.Setup t = TestDynamo.tables("watermark");
     private final WatermarkStore store = new WatermarkStore(TestDynamo.client(), t.readModel());
-    private final ChunkCommitter committer = new ChunkCommitter(TestDynamo.client(), t.readModel(), store, Clock.systemUTC());
+    private final DeadLetterStore deadLetters = new DeadLetterStore(TestDynamo.client(), t.readModel());
+    private final ChunkCommitter committer = new ChunkCommitter(TestDynamo.client(), t.readModel(), store, deadLetters, Clock.systemUTC());
     private final ProjectorConfig config = t.config().build();
 
     @Test
@@ -87,7 +89,7 @@ class WatermarkConditionIT {
         CopyProjection projection = new CopyProjection();
         Retry retry = RetryPolicy.create("test", config);
         return new ShardProjector(shard, List.of(projection.name()), new ChunkPlanner(List.of(projection), limits),
-                committer, store, retry, counters, () -> false);
+                committer, store, deadLetters, retry, counters, () -> false, Clock.systemUTC());
     }
 
     private long count(String group) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsPro
 import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
 import io.projector.ChangeEvent;
 import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.MalformedRecordException;
 import io.projector.internal.ShardProjector;
 import io.projector.internal.ShardStoppedException;
 import java.time.Clock;
@@ -83,7 +84,11 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         try {
             List<ChangeEvent> events = new ArrayList<>(input.records().size());
             for (DynamoDBStreamsClientRecord r : input.records()) {
-                events.add(decoder.decode(r.getRecord()));
+                try {
+                    events.add(decoder.decode(r.getRecord()));
+                } catch (MalformedRecordException e) {
+                    projector.parkUndecodable(r.getRecord(), e.getMessage());
+                }
             }
             projector.process(events);
             processedUpTo = input.records().get(input.records().size() - 1).sequenceNumber();

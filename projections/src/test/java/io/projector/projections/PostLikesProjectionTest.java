@@ -1,0 +1,274 @@
+package io.projector.projections;
+
+import static io.projector.projections.Fixtures.comparable;
+import static io.projector.projections.Fixtures.comparableWithoutNulls;
+import static io.projector.projections.Fixtures.event;
+import static io.projector.projections.Fixtures.like;
+import static io.projector.projections.Fixtures.post;
+import static io.projector.projections.Fixtures.recomputed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.projector.ChangeType;
+import io.projector.Item;
+import io.projector.Projection;
+import io.projector.Write;
+import io.projector.testkit.ProjectionTestKit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PostLikesProjectionTest {
+
+    private final PostLikesProjection projection = new PostLikesProjection();
+    private final ProjectionTestKit kit = ProjectionTestKit.of(projection);
+
+    private Item postItem(String topic, String postId) {
+        return kit.item("TOPIC#" + topic, "POST#" + postId).orElseThrow();
+    }
+
+    private long likes(String topic, String postId) {
+        return kit.item("TOPIC#" + topic, "POST#" + postId).map(i -> i.longValue("likeCount")).orElse(0L);
+    }
+
+    /** The kit's read model equals what the verifier recomputes from these final source items. */
+    private void assertMatchesRecomputation(List<Map<String, Object>> finalSource) {
+        assertThat(comparable(kit.items())).isEqualTo(recomputed(List.<Projection>of(projection), finalSource));
+    }
+
+    @Test
+    void nameAndEntityTypes() {
+        assertThat(projection.name()).isEqualTo("post-likes");
+        assertThat(projection.entityTypes()).containsExactlyInAnyOrder("Post", "Like");
+    }
+
+    @Test
+    void oneQueryListsTheTopicsPostsWithTheirLikes() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(post("t1", "p2", "World", "bob"));
+        kit.put(post("t2", "p3", "Elsewhere", "cy"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+        kit.put(like("u3", "p1", "t1", "2024-05-02T00:00:02Z"));
+        kit.put(like("u1", "p2", "t1", "2024-05-02T00:00:03Z"));
+
+        List<Item> topic = kit.query("TOPIC#t1");
+        assertThat(topic).hasSize(2);
+        assertThat(topic.get(0).string("title")).isEqualTo("Hello");
+        assertThat(topic.get(0).string("author")).isEqualTo("ada");
+        assertThat(topic.get(0).longValue("likeCount")).isEqualTo(3);
+        assertThat(topic.get(1).string("title")).isEqualTo("World");
+        assertThat(topic.get(1).longValue("likeCount")).isEqualTo(1);
+        assertThat(topic.get(0).asMap().keySet()).containsExactlyInAnyOrder("title", "author", "likeCount");
+    }
+
+    @Test
+    void postWithoutLikesShowsZero() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        assertThat(postItem("t1", "p1").longValue("likeCount")).isZero();
+    }
+
+    @Test
+    void likesBeforeTheirPostAreCounted() {
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+        Item orphan = postItem("t1", "p1");
+        assertThat(orphan.longValue("likeCount")).isEqualTo(2);
+        assertThat(orphan.has("title")).isFalse();
+
+        kit.put(post("t1", "p1", "Hello", "ada"));
+
+        Item p = postItem("t1", "p1");
+        assertThat(p.string("title")).isEqualTo("Hello");
+        assertThat(p.string("author")).isEqualTo("ada");
+        assertThat(p.longValue("likeCount")).isEqualTo(2);
+        assertMatchesRecomputation(List.of(
+                like("u1", "p1", "t1", "2024-05-02T00:00:00Z"),
+                like("u2", "p1", "t1", "2024-05-02T00:00:01Z"),
+                post("t1", "p1", "Hello", "ada")));
+    }
+
+    @Test
+    void unlikeTakesTheLikeBack() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+
+        kit.delete("USER#u1", "LIKE#p1");
+
+        assertThat(likes("t1", "p1")).isEqualTo(1);
+        kit.delete("USER#u2", "LIKE#p1");
+        assertThat(likes("t1", "p1")).isZero();
+        assertThat(postItem("t1", "p1").string("title")).isEqualTo("Hello");
+        assertMatchesRecomputation(List.of(post("t1", "p1", "Hello", "ada")));
+    }
+
+    @Test
+    void editingThePostKeepsItsCount() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+
+        kit.put(post("t1", "p1", "Hello, edited", "ada"));
+
+        assertThat(postItem("t1", "p1").string("title")).isEqualTo("Hello, edited");
+        assertThat(likes("t1", "p1")).isEqualTo(1);
+    }
+
+    @Test
+    void deletingThePostKeepsTheCountOfLikesThatStillExist() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+
+        kit.delete("TOPIC#t1", "POST#p1");
+
+        Item tombstone = postItem("t1", "p1");
+        assertThat(tombstone.longValue("likeCount")).isEqualTo(2);
+        assertThat(tombstone.has("title")).isFalse();
+        assertThat(tombstone.has("author")).isFalse();
+        // The tombstone: title and author hold DynamoDB NULL, because a write cannot remove an attribute.
+        assertThat(tombstone.asMap().get("title").nul()).isTrue();
+        assertThat(tombstone.asMap().get("author").nul()).isTrue();
+        // Apart from those NULLs, it is what a recomputation from the two remaining likes gives.
+        assertThat(comparableWithoutNulls(kit.items())).isEqualTo(recomputed(List.<Projection>of(projection), List.of(
+                like("u1", "p1", "t1", "2024-05-02T00:00:00Z"),
+                like("u2", "p1", "t1", "2024-05-02T00:00:01Z"))));
+
+        kit.delete("USER#u1", "LIKE#p1");
+        kit.delete("USER#u2", "LIKE#p1");
+        assertThat(likes("t1", "p1")).isZero();
+        assertThat(comparableWithoutNulls(kit.items())).isEmpty();
+    }
+
+    @Test
+    void aPostDeletedAndRecreatedNeitherLosesNorInventsLikes() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+        kit.delete("TOPIC#t1", "POST#p1");
+        kit.put(like("u3", "p1", "t1", "2024-05-02T00:00:02Z"));   // a like while the post is gone
+        kit.delete("USER#u1", "LIKE#p1");                         // an unlike while the post is gone
+
+        kit.put(post("t1", "p1", "Hello again", "ada"));
+
+        Item p = postItem("t1", "p1");
+        assertThat(p.string("title")).isEqualTo("Hello again");
+        assertThat(p.string("author")).isEqualTo("ada");
+        assertThat(p.longValue("likeCount")).isEqualTo(2);
+        assertMatchesRecomputation(List.of(
+                like("u2", "p1", "t1", "2024-05-02T00:00:01Z"),
+                like("u3", "p1", "t1", "2024-05-02T00:00:02Z"),
+                post("t1", "p1", "Hello again", "ada")));
+    }
+
+    @Test
+    void aLikeWhoseTopicChangesMovesItsCount() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+
+        kit.put(like("u1", "p1", "t2", "2024-05-02T00:00:00Z"));
+
+        assertThat(likes("t1", "p1")).isEqualTo(1);
+        assertThat(likes("t2", "p1")).isEqualTo(1);
+        assertThat(kit.item("TOPIC#t2", "POST#p1").orElseThrow().has("title")).isFalse();
+        assertMatchesRecomputation(List.of(
+                post("t1", "p1", "Hello", "ada"),
+                like("u1", "p1", "t2", "2024-05-02T00:00:00Z"),
+                like("u2", "p1", "t1", "2024-05-02T00:00:01Z")));
+    }
+
+    @Test
+    void aLikeChangeThatKeepsTheTopicWritesNothing() {
+        List<Write> writes = projection.project(event(ChangeType.MODIFY,
+                like("u1", "p1", "t1", "2024-05-02T00:00:00Z"), like("u1", "p1", "t1", "2024-05-03T00:00:00Z")));
+        assertThat(writes).isEmpty();
+    }
+
+    @Test
+    void writesAreSetsAndIncrementsNeverPutsOrDeletes() {
+        assertThat(projection.project(event(ChangeType.INSERT, null, post("t1", "p1", "Hello", "ada")))).containsExactly(
+                Write.set("TOPIC#t1", "POST#p1").with("title", "Hello").with("author", "ada"),
+                Write.increment("TOPIC#t1", "POST#p1", "likeCount", 0));
+        assertThat(projection.project(event(ChangeType.REMOVE, post("t1", "p1", "Hello", "ada"), null))).containsExactly(
+                Write.set("TOPIC#t1", "POST#p1").with("title", null).with("author", null));
+        assertThat(projection.project(event(ChangeType.INSERT, null, like("u1", "p1", "t1", "x")))).containsExactly(
+                Write.increment("TOPIC#t1", "POST#p1", "likeCount", 1));
+        assertThat(projection.project(event(ChangeType.REMOVE, like("u1", "p1", "t1", "x"), null))).containsExactly(
+                Write.increment("TOPIC#t1", "POST#p1", "likeCount", -1));
+        assertThat(projection.project(event(ChangeType.MODIFY, like("u1", "p1", "t1", "x"), like("u1", "p1", "t2", "x")))).containsExactly(
+                Write.increment("TOPIC#t1", "POST#p1", "likeCount", -1),
+                Write.increment("TOPIC#t2", "POST#p1", "likeCount", 1));
+    }
+
+    @Test
+    void theRemoveOfAPostWithBrokenAttributesStillLeavesItsTombstone() {
+        kit.put(post("t1", "p1", "Hello", "ada"));
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        Map<String, Object> broken = post("t1", "p1", "Hello", "ada");
+        broken.remove("title");
+        broken.put("author", 42);
+
+        kit.apply(event(ChangeType.REMOVE, broken, null));
+
+        assertThat(postItem("t1", "p1").has("title")).isFalse();
+        assertThat(likes("t1", "p1")).isEqualTo(1);
+    }
+
+    @Test
+    void everythingInOneBatchCoalescesToTheSameResult() {
+        List<Map<String, Object>> finalSource = new ArrayList<>();
+        kit.batch(() -> {
+            kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+            kit.put(post("t1", "p1", "Hello", "ada"));
+            kit.put(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"));
+            kit.delete("TOPIC#t1", "POST#p1");
+            kit.put(like("u3", "p1", "t1", "2024-05-02T00:00:02Z"));
+            kit.delete("USER#u2", "LIKE#p1");
+            kit.put(post("t1", "p1", "Hello again", "bob"));
+            kit.put(like("u1", "p1", "t2", "2024-05-02T00:00:00Z"));
+        });
+        finalSource.add(like("u1", "p1", "t2", "2024-05-02T00:00:00Z"));
+        finalSource.add(like("u3", "p1", "t1", "2024-05-02T00:00:02Z"));
+        finalSource.add(post("t1", "p1", "Hello again", "bob"));
+
+        assertThat(kit.commits()).isEqualTo(1);
+        assertThat(postItem("t1", "p1").string("title")).isEqualTo("Hello again");
+        assertThat(postItem("t1", "p1").string("author")).isEqualTo("bob");
+        assertThat(likes("t1", "p1")).isEqualTo(1);
+        assertThat(likes("t2", "p1")).isEqualTo(1);
+        assertMatchesRecomputation(finalSource);
+    }
+
+    @Test
+    void aLikeTurnedIntoAnotherEntityTypeIsAnUnlike() {
+        kit.put(like("u1", "p1", "t1", "2024-05-02T00:00:00Z"));
+        Map<String, Object> bookmark = like("u1", "p1", "t1", "2024-05-02T00:00:00Z");
+        bookmark.put("type", "Bookmark");
+
+        kit.put(bookmark);
+
+        assertThat(likes("t1", "p1")).isZero();
+    }
+
+    @Test
+    void malformedSourceItemsAreRefusedNamingTheAttribute() {
+        Map<String, Object> noTopic = like("u1", "p1", "t1", "x");
+        noTopic.remove("topic");
+        assertThatThrownBy(() -> kit.put(noTopic)).hasMessageContaining("post-likes").hasMessageContaining("'topic'").hasMessageContaining("missing");
+
+        Map<String, Object> badSk = like("u1", "p1", "t1", "x");
+        badSk.put("SK", "FAVOURITE#p1");
+        assertThatThrownBy(() -> kit.put(badSk)).hasMessageContaining("'SK'").hasMessageContaining("LIKE#<id>");
+
+        Map<String, Object> hashInTopic = like("u1", "p1", "a#b", "x");
+        assertThatThrownBy(() -> kit.put(hashInTopic)).hasMessageContaining("'topic'").hasMessageContaining("a#b");
+
+        Map<String, Object> noTitle = post("t1", "p1", "Hello", "ada");
+        noTitle.remove("title");
+        assertThatThrownBy(() -> kit.put(noTitle)).hasMessageContaining("'title'");
+
+        assertThat(kit.items()).isEmpty();
+    }
+}
