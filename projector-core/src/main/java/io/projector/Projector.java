@@ -55,7 +55,8 @@ public final class Projector implements AutoCloseable {
         try {
             String streamArn = streamArn(clients, config);
             List<String> names = projections.stream().map(Projection::name).toList();
-            ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
+            ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
+                    new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
             WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
             DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
             ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());

@@ -28,6 +28,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  * @param retryInitialBackoff    first retry delay; doubles each attempt with jitter
  * @param retryMaxBackoff        the longest retry delay
  * @param workerId               this worker's name in the lease table
+ * @param parkMissingType        park changes of items without the entity-type attribute (a likely bug in the writer)
+ * @param parkUnknownTypes       park changes of entity types no projection wants (off: tables often hold more types than are projected)
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -46,7 +48,9 @@ public record ProjectorConfig(
         int retryAttempts,
         Duration retryInitialBackoff,
         Duration retryMaxBackoff,
-        String workerId) {
+        String workerId,
+        boolean parkMissingType,
+        boolean parkUnknownTypes) {
 
     public ProjectorConfig {
         requireTableName("source table", sourceTable);
@@ -129,6 +133,8 @@ public record ProjectorConfig(
         private Duration retryInitialBackoff = Duration.ofMillis(50);
         private Duration retryMaxBackoff = Duration.ofSeconds(5);
         private String workerId;
+        private boolean parkMissingType = true;
+        private boolean parkUnknownTypes;
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -147,6 +153,8 @@ public record ProjectorConfig(
         public Builder retryInitialBackoff(Duration v) { retryInitialBackoff = v; return this; }
         public Builder retryMaxBackoff(Duration v) { retryMaxBackoff = v; return this; }
         public Builder workerId(String v) { workerId = v; return this; }
+        public Builder parkMissingType(boolean v) { parkMissingType = v; return this; }
+        public Builder parkUnknownTypes(boolean v) { parkUnknownTypes = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -167,7 +175,8 @@ public record ProjectorConfig(
             return new ProjectorConfig(sourceTable, readModelTable, app, region, endpoint,
                     credentials != null ? credentials : DefaultCredentialsProvider.builder().build(),
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
-                    workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker);
+                    workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
+                    parkMissingType, parkUnknownTypes);
         }
 
         private static String defaultWorkerId() {

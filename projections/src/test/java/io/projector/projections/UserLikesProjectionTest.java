@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ChangeType;
 import io.projector.Item;
+import io.projector.ItemAttributeException;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.Write;
@@ -111,11 +112,12 @@ class UserLikesProjectionTest {
     void malformedLikesAreRefusedNamingTheAttribute() {
         Map<String, Object> noLikedAt = like("u1", "p1", "t1", "x");
         noLikedAt.remove("likedAt");
-        assertThatThrownBy(() -> kit.put(noLikedAt)).hasMessageContaining("user-likes").hasMessageContaining("'likedAt'");
+        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, noLikedAt)))
+                .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'likedAt'").hasMessageContaining("missing");
 
         Map<String, Object> badPk = like("u1", "p1", "t1", "x");
         badPk.put("PK", "CUSTOMER#u1");
-        assertThatThrownBy(() -> kit.put(badPk)).hasMessageContaining("'PK'").hasMessageContaining("USER#<id>");
-        assertThat(kit.items()).isEmpty();
+        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, badPk)))
+                .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'PK'").hasMessageContaining("USER#<id>");
     }
 }

@@ -33,12 +33,26 @@ public final class ChunkPlanner {
 
     private static final long WATERMARK_ITEM_BYTES = 256;
 
+    /** The projection name under which changes no projection wants are parked. */
+    public static final String NO_PROJECTION = "*";
+
+    /** What to do with a change no projection wants. */
+    public record Unrouted(boolean parkMissingType, boolean parkUnknownType) {
+        public static final Unrouted IGNORE = new Unrouted(false, false);
+    }
+
     private final Map<String, List<Projection>> byEntityType = new HashMap<>();
     private final Map<String, Projection> byName = new LinkedHashMap<>();
     private final TransactionLimits limits;
+    private final Unrouted unrouted;
 
     public ChunkPlanner(List<Projection> projections, TransactionLimits limits) {
+        this(projections, limits, Unrouted.IGNORE);
+    }
+
+    public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted) {
         this.limits = limits;
+        this.unrouted = unrouted;
         for (Projection p : projections) {
             byName.put(p.name(), p);
             for (String type : p.entityTypes()) {
@@ -56,7 +70,7 @@ public final class ChunkPlanner {
      * @param events     consecutive events of one shard, in stream order
      * @param watermarks per projection, the last sequence number already committed on this shard (absent: none)
      * @param parking    items with parked changes, and changes to park; not changed by planning
-     * @param only       plan for these projections only (null: all)
+     * @param only       plan for these projections only (null: all; {@link #NO_PROJECTION} among them: changes no projection wants)
      */
     public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, ParkingLot parking, Set<String> only) {
         ParkingLot lot = parking.copy();
@@ -80,12 +94,17 @@ public final class ChunkPlanner {
                         + current.bytesWith(touched, projected) + " bytes, more than one transaction holds ("
                         + limits.maxActions() + " actions, " + limits.maxBytes() + " bytes)";
                 for (String p : new ArrayList<>(projected.writes.keySet())) {
-                    park(projected, p, event, reason, ProjectionFailedException.class.getSimpleName());
+                    park(projected, p, event, reason, ProjectionFailedException.class.getSimpleName(), null);
                 }
                 touched = Map.of();
+                if (!current.fits(touched, projected) && current.hasContent()) {
+                    chunks.add(current.build());
+                    current = new Builder();
+                }
             }
             current.add(event, touched, projected);
-            projected.parked.forEach(c -> lot.block(c.projection(), SourceKeys.of(c.event().keys().asMap())));
+            projected.parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection()))
+                    .forEach(c -> lot.block(c.projection(), SourceKeys.of(c.event().keys().asMap())));
         }
         if (!current.events.isEmpty()) {
             chunks.add(current.build());
@@ -100,7 +119,7 @@ public final class ChunkPlanner {
 
         Set<String> watermarkProjections() {
             Set<String> out = new java.util.LinkedHashSet<>(writes.keySet());
-            parked.forEach(c -> out.add(c.projection()));
+            parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection())).forEach(c -> out.add(c.projection()));
             return out;
         }
     }
@@ -108,7 +127,17 @@ public final class ChunkPlanner {
     private Projected project(ChangeEvent event, Map<String, SequenceNumber> watermarks, ParkingLot lot, Set<String> only) {
         Projected out = new Projected();
         String sourceKey = SourceKeys.of(event.keys().asMap());
-        for (Projection p : routes(event)) {
+        List<Projection> routes = routes(event);
+        if (routes.isEmpty() && (only == null || only.contains(NO_PROJECTION))) {
+            if (event.entityType().isEmpty() && unrouted.parkMissingType()) {
+                out.parked.add(new ParkedChange(NO_PROJECTION, event, "the item has no entity-type attribute", "MissingEntityType"));
+            } else if (!event.entityType().isEmpty() && unrouted.parkUnknownType()) {
+                out.parked.add(new ParkedChange(NO_PROJECTION, event,
+                        "no projection wants entity type '" + event.entityType() + "'", "UnknownEntityType"));
+            }
+            return out;
+        }
+        for (Projection p : routes) {
             if (only != null && !only.contains(p.name())) {
                 continue;
             }
@@ -118,7 +147,7 @@ public final class ChunkPlanner {
             }
             String forced = lot.forcedReason(p.name(), event.sequenceNumber());
             if (forced != null) {
-                park(out, p.name(), event, forced, "WriteRefused");
+                park(out, p.name(), event, forced, "WriteRefused", null);
                 continue;
             }
             if (lot.isBlocked(p.name(), sourceKey)) {
@@ -136,16 +165,16 @@ public final class ChunkPlanner {
                     out.writes.put(p.name(), writes);
                 }
             } catch (ProjectionFailedException e) {
-                park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException");
+                park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException", e.getCause());
             }
         }
         return out;
     }
 
     /** Moves a projection's change from writes to parked, unless its policy is to halt. */
-    private void park(Projected projected, String projection, ChangeEvent event, String reason, String errorType) {
+    private void park(Projected projected, String projection, ChangeEvent event, String reason, String errorType, Throwable cause) {
         if (byName.get(projection).failurePolicy() == FailurePolicy.HALT) {
-            throw new ProjectionFailedException(projection, event, reason + " (policy: halt)", null);
+            throw new ProjectionFailedException(projection, event, reason + " (policy: halt)", cause);
         }
         projected.writes.remove(projection);
         projected.parked.add(new ParkedChange(projection, event, reason, errorType));
@@ -231,7 +260,7 @@ public final class ChunkPlanner {
                 try {
                     return fold(event, projected.writes);
                 } catch (ProjectionFailedException e) {
-                    park(projected, e.projection(), event, e.reason(), "WriteConflict");
+                    park(projected, e.projection(), event, e.reason(), "WriteConflict", e.getCause());
                 }
             }
         }

@@ -141,7 +141,7 @@ public final class DeadLetterStore {
         Set<String> out = new HashSet<>();
         dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
                         .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))
-                        .projectionExpression("projection, sourceKey").build())
+                        .projectionExpression("#p, sourceKey").expressionAttributeNames(Map.of("#p", "projection")).build())
                 .items().forEach(i -> {
                     if (i.containsKey("sourceKey") && !"*".equals(i.get("projection").s())) {
                         out.add(ParkingLot.blockKey(i.get("projection").s(), i.get("sourceKey").s()));

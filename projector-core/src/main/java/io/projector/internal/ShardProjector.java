@@ -121,8 +121,10 @@ public final class ShardProjector {
 
     /** Commits each change of a refused chunk for each projection on its own; what is refused again is parked. */
     private void isolate(List<ChangeEvent> events) {
+        List<String> targets = new java.util.ArrayList<>(projections);
+        targets.add(ChunkPlanner.NO_PROJECTION);
         for (ChangeEvent event : events) {
-            for (String projection : projections) {
+            for (String projection : targets) {
                 List<Chunk> single = planner.plan(List.of(event), watermarks, parking, Set.of(projection));
                 for (Chunk chunk : single) {
                     if (!chunk.needsCommit()) {
@@ -158,7 +160,9 @@ public final class ShardProjector {
     private void committed(Chunk chunk) {
         chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
         chunk.parked().forEach(c -> {
-            parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
+            if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
+                parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
+            }
             log.warn("shard {}: parked {} for projection '{}': {}", shardId,
                     io.projector.ProjectionFailedException.describe(c.event()), c.projection(), c.reason());
         });

@@ -46,6 +46,10 @@ final class TestDynamo {
         Projector start(List<Projection> projections) {
             return Projector.start(config().build(), projections);
         }
+
+        Projector start(List<Projection> projections, java.util.function.UnaryOperator<ProjectorConfig.Builder> tuning) {
+            return Projector.start(tuning.apply(config()).build(), projections);
+        }
     }
 
     static Setup tables(String name) {

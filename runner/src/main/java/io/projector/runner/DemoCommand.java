@@ -5,6 +5,8 @@ import io.projector.Projector;
 import io.projector.ProjectorConfig;
 import io.projector.ProjectorStats;
 import io.projector.Tables;
+import io.projector.projections.ShardedCounters;
+import io.projector.projections.ShardedOrderCountProjection;
 import io.projector.verify.ReadModelVerifier;
 import io.projector.verify.VerificationResult;
 import java.io.PrintStream;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,6 +36,11 @@ final class DemoCommand implements Callable<Integer> {
     static final String SOURCE = "demo-source";
     static final String READ_MODEL = "demo-read-model";
     static final String APPLICATION = "projector-demo";
+
+    /** The size of the likes workload: topics, posts, users. */
+    static final int TOPICS = 5;
+    static final int POSTS = 50;
+    static final int USERS = 300;
 
     @Option(names = "--data-dir", defaultValue = ".projector-demo",
             description = "Where DynamoDB Local keeps the demo's data; a second run resumes it (default ${DEFAULT-VALUE}).")
@@ -84,6 +92,14 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  wrote %,d changes to %s in %.1f s (%d customers, %d orders with 1-5 lines, status changes, edits, deletions)%n",
                         workload.writes(), SOURCE, writeSeconds, customers, orders);
 
+                LikesWorkload likes = new LikesWorkload(dynamo, SOURCE, "r" + run + "-", 4242L + run);
+                long likesStart = System.nanoTime();
+                likes.run(TOPICS, POSTS, USERS);
+                out.printf("  wrote %,d changes to %s in %.1f s (%d topics, %d posts, %d users: %,d likes, %,d unlikes, "
+                                + "%d posts liked before they existed, %d deleted and created again)%n",
+                        likes.writes(), SOURCE, seconds(likesStart), TOPICS, POSTS, USERS, likes.likesWritten(), likes.unlikes(),
+                        likes.likedBeforeTheirPost(), likes.recreated());
+
                 ReadModelVerifier verifier = new ReadModelVerifier(dynamo, projections, config.entityTypeAttribute());
                 VerificationResult result = awaitCatchUp(verifier);
                 double caughtUp = seconds(writeStart);
@@ -100,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  end-to-end lag (source write -> read-model item readable), %d live changes: p50 %d ms, p99 %d ms, max %d ms%n",
                         lags.size(), percentile(lags, 50), percentile(lags, 99), lags.get(lags.size() - 1));
 
-                showQueries(dynamo, workload);
+                showQueries(dynamo, workload, likes, projections);
 
                 VerificationResult last = verifier.verify(SOURCE, READ_MODEL);
                 out.println("  verification: " + last.summary(10));
@@ -147,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
         return lags;
     }
 
-    private void showQueries(DynamoDbClient dynamo, DemoWorkload workload) {
+    private void showQueries(DynamoDbClient dynamo, DemoWorkload workload, LikesWorkload likes, List<Projection> projections) {
         DemoWorkload.Order order = workload.orders().get(0);
         String customer = "CUSTOMER#" + order.customerId();
         out.println("  sample queries of the read model:");
@@ -184,6 +200,35 @@ final class DemoCommand implements Callable<Integer> {
                 .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("STATS#ORDERS"))).build());
         out.printf("    orders per status (STATS#ORDERS): %s%n",
                 stats.stream().map(i -> i.get("SK").s().substring("STATUS#".length()) + "=" + i.get("count").n()).toList());
+
+        for (Projection p : projections) {
+            if (p instanceof ShardedOrderCountProjection sharded) {
+                long total = ShardedCounters.total(dynamo, READ_MODEL, ShardedOrderCountProjection.KEY_PREFIX, sharded.shards(),
+                        ShardedOrderCountProjection.SORT_KEY, ShardedOrderCountProjection.ATTRIBUTE);
+                out.printf("    orders in total (%s0..%d, one BatchGetItem, summed): %,d%n",
+                        ShardedOrderCountProjection.KEY_PREFIX, sharded.shards() - 1, total);
+            }
+        }
+
+        LikesWorkload.Post hot = likes.mostLiked();
+        List<Map<String, AttributeValue>> topic = query(dynamo, QueryRequest.builder().tableName(READ_MODEL)
+                .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("TOPIC#" + hot.topic()))).build());
+        out.printf("    posts on topic %s with their likes (one Query): %d posts, most liked %s%n", hot.topic(), topic.size(),
+                topic.stream()
+                        .sorted(Comparator.comparingLong((Map<String, AttributeValue> i) -> likeCount(i)).reversed())
+                        .limit(3)
+                        .map(i -> i.get("SK").s().substring("POST#".length()) + "=" + likeCount(i))
+                        .toList());
+
+        List<Map<String, AttributeValue>> likers = query(dynamo, QueryRequest.builder().tableName(READ_MODEL)
+                .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("POST#" + hot.id()))).build());
+        out.printf("    who liked post %s (one Query): %d users, e.g. %s%n", hot.id(), likers.size(),
+                likers.stream().limit(3).map(i -> i.get("SK").s().substring("LIKER#".length())).toList());
+    }
+
+    private static long likeCount(Map<String, AttributeValue> post) {
+        AttributeValue n = post.get("likeCount");
+        return n == null || n.n() == null ? 0 : Long.parseLong(n.n());
     }
 
     private static List<Map<String, AttributeValue>> query(DynamoDbClient dynamo, QueryRequest request) {

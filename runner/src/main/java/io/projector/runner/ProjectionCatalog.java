@@ -8,17 +8,21 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import org.slf4j.Logger;
@@ -49,6 +53,7 @@ final class ProjectionCatalog {
      */
     private ProjectionCatalog(ClassLoader loader, Map<Path, List<String>> pluginJars) {
         Iterator<ServiceLoader.Provider<Projection>> providers = ServiceLoader.load(Projection.class, loader).stream().iterator();
+        Set<String> seen = new HashSet<>();
         while (true) {
             ServiceLoader.Provider<Projection> provider;
             try {
@@ -56,13 +61,20 @@ final class ProjectionCatalog {
                     break;
                 }
                 provider = providers.next();
-            } catch (ServiceConfigurationError e) {
-                // Class not found, not a Projection, no public no-arg constructor: the class is only in the message.
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // Class not found, not a Projection, no public no-arg constructor, a class it needs missing:
+                // the class is in ServiceLoader's message, or else it is the next one the services files list.
                 String className = declaredClassIn(e.getMessage(), pluginJars);
-                throw cannotLoad(className == null ? "(unknown)" : className,
-                        className == null ? describe(pluginJars.keySet()) : originOfDeclared(className, pluginJars), e);
+                if (className == null) {
+                    className = firstUnseen(pluginJars, seen);
+                }
+                if (className == null) {
+                    throw new IllegalStateException("cannot load a projection: " + reason(e));
+                }
+                throw cannotLoad(className, originOfDeclared(className, pluginJars), e);
             }
             String className = provider.type().getName();
+            seen.add(className);
             String origin = originOf(provider.type(), pluginJars);
             Projection p;
             String name;
@@ -73,7 +85,7 @@ final class ProjectionCatalog {
                 throw cannotLoad(className, origin, e);
             }
             if (name == null || name.isBlank()) {
-                throw new IllegalStateException(prefix(origin) + "projection class " + className + " has no name: name() returned "
+                throw new IllegalStateException(prefix(origin) + "projection class " + className + " has no name: its name() returned "
                         + (name == null ? "null" : "'" + name + "'"));
             }
             Projection previous = byName.putIfAbsent(name, p);
@@ -156,11 +168,6 @@ final class ProjectionCatalog {
         return out;
     }
 
-    /** Where the projection class came from: the plugin jar's path, or "built in". */
-    String originOf(String className) {
-        return origins.get(className);
-    }
-
     private String nameOf(String className) {
         return byName.entrySet().stream().filter(e -> e.getValue().getClass().getName().equals(className))
                 .map(Map.Entry::getKey).findFirst().orElse("?");
@@ -200,7 +207,7 @@ final class ProjectionCatalog {
                         return jar.toString();
                     }
                 }
-            } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
                 // not a file location: not one of the plugin jars
             }
         }
@@ -216,6 +223,18 @@ final class ProjectionCatalog {
             }
         }
         return BUILT_IN;
+    }
+
+    /** The first class the plugin services files list that ServiceLoader has not yet given (it reads them in this order). */
+    private static String firstUnseen(Map<Path, List<String>> pluginJars, Set<String> seen) {
+        for (List<String> entries : pluginJars.values()) {
+            for (String className : entries) {
+                if (!seen.contains(className)) {
+                    return className;
+                }
+            }
+        }
+        return null;
     }
 
     /** The declared plugin class that a ServiceLoader message names ("Provider com.acme.X not found"), if any. */
@@ -238,24 +257,38 @@ final class ProjectionCatalog {
     }
 
     private static String prefix(String origin) {
-        return origin.equals(BUILT_IN) ? "built-in " : "plugin " + origin + ": ";
+        return origin.equals(BUILT_IN) ? "" : "plugin " + origin + ": ";
     }
 
-    /** One line: the underlying cause when there is one, else ServiceLoader's message without the service name. */
+    /** Why a provider failed, in one line and in words where ServiceLoader's are terse. */
     private static String reason(Throwable e) {
-        Throwable cause = e instanceof ServiceConfigurationError && e.getCause() != null ? e.getCause() : e;
         String text;
-        if (cause instanceof ServiceConfigurationError) {
-            text = String.valueOf(cause.getMessage()).replaceFirst("^" + Projection.class.getName().replace(".", "\\.") + ": ", "");
-        } else if (cause instanceof ClassNotFoundException || cause instanceof NoClassDefFoundError) {
-            text = "class " + String.valueOf(cause.getMessage()).replace('/', '.') + " not found (" + cause.getClass().getSimpleName() + ")";
+        if (e instanceof ServiceConfigurationError) {
+            String message = String.valueOf(e.getMessage()).replaceFirst("^" + Pattern.quote(Projection.class.getName()) + ": ", "");
+            if (message.endsWith(" not found") && e.getCause() == null) {
+                text = "class not found in the plugin jars or on the runner's class path";
+            } else if (message.endsWith(" not a subtype")) {
+                text = "it does not implement " + Projection.class.getName();
+            } else if (message.contains("Unable to get public no-arg constructor")) {
+                text = e.getCause() instanceof LinkageError ? describe(e.getCause()) : "it has no public no-arg constructor";
+            } else if (message.contains("could not be instantiated") && e.getCause() != null) {
+                text = e.getCause() instanceof LinkageError ? describe(e.getCause()) : "its constructor threw " + describe(e.getCause());
+            } else {
+                text = e.getCause() == null ? message : message + ": " + describe(e.getCause());
+            }
         } else {
-            text = cause.getMessage() == null ? cause.getClass().getName() : cause.getClass().getName() + ": " + cause.getMessage();
+            text = describe(e);
         }
         return text.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
-    private static String describe(java.util.Collection<Path> jars) {
-        return jars.isEmpty() ? BUILT_IN : jars.size() == 1 ? jars.iterator().next().toString() : "one of " + jars;
+    private static String describe(Throwable t) {
+        if (t instanceof NoClassDefFoundError) {
+            return "a class it needs is missing: " + String.valueOf(t.getMessage()).replace('/', '.') + " (NoClassDefFoundError)";
+        }
+        if (t instanceof ExceptionInInitializerError && t.getCause() != null) {
+            return "its static initializer threw " + describe(t.getCause());
+        }
+        return t.getMessage() == null ? t.getClass().getName() : t.getClass().getName() + ": " + t.getMessage();
     }
 }

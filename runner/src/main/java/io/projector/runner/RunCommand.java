@@ -57,6 +57,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Comma-separated projection names (env PROJECTOR_PROJECTIONS; default: all found).")
     List<String> projections;
 
+    @Option(names = "--plugins", defaultValue = "${env:PROJECTOR_PLUGINS}",
+            description = "Directory of plugin jars: each *.jar in it is loaded and its projections, listed in "
+                    + "META-INF/services/io.projector.Projection, join the built-in ones (env PROJECTOR_PLUGINS; default: none; "
+                    + "the container image's directory is /opt/projector/plugins).")
+    String plugins;
+
     @Option(names = "--create-tables", defaultValue = "${env:PROJECTOR_CREATE_TABLES:-false}",
             description = "Create missing read-model and lease tables (env PROJECTOR_CREATE_TABLES). Never done without this flag.")
     boolean createTables;
@@ -98,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
         if (sourceTable == null || readModelTable == null) {
             throw new IllegalArgumentException("--source-table and --read-model-table are required (or PROJECTOR_SOURCE_TABLE and PROJECTOR_READ_MODEL_TABLE)");
         }
-        List<Projection> selected = ProjectionCatalog.builtIn().select(projections);
+        Path pluginsDir = plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
+        List<Projection> selected = ProjectionCatalog.load(pluginsDir).select(projections);
         ShutdownSignal signal = new ShutdownSignal();
         try (Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
             ProjectorConfig.Builder builder = ProjectorConfig.builder()
