@@ -1,5 +1,6 @@
 package io.projector;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.projector.internal.AwsClients;
 import io.projector.internal.ChangeEventDecoder;
@@ -7,6 +8,7 @@ import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
+import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
 import io.projector.internal.TransactionLimits;
@@ -45,6 +47,7 @@ public final class Projector implements AutoCloseable {
     private final EngineCounters counters = new EngineCounters();
     private final ShardRegistry shards = new ShardRegistry();
     private final StreamWorker worker;
+    private final CircuitBreaker breaker;
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile boolean closed;
 
@@ -61,9 +64,10 @@ public final class Projector implements AutoCloseable {
             DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
             ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());
             Retry retry = RetryPolicy.create("read-model", config);
+            this.breaker = ReadModelBreaker.create(config);
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
             WorkerProcessors processors = new WorkerProcessors(
-                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, counters, stop,
+                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
                             Clock.systemUTC()),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
@@ -154,6 +158,8 @@ public final class Projector implements AutoCloseable {
                 counters.chunksAlreadyApplied.sum(),
                 counters.transientFailures.sum(),
                 counters.parked.sum(),
+                breaker.getState().name(),
+                counters.breakerWaits.sum(),
                 counters.lastCommittedEventMillis.get(),
                 shards.activeShards(),
                 shards.haltedShards(),

@@ -2,10 +2,13 @@ package io.projector;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * Everything a worker needs to know, validated when built: a wrong value fails with one line that
@@ -30,6 +33,9 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  * @param workerId               this worker's name in the lease table
  * @param parkMissingType        park changes of items without the entity-type attribute (a likely bug in the writer)
  * @param parkUnknownTypes       park changes of entity types no projection wants (off: tables often hold more types than are projected)
+ * @param breakerFailureRate     percentage of failing read-model calls (of the last 20) that opens the circuit breaker and pauses the shards
+ * @param breakerOpenDuration    how long the breaker stays open before it lets a few calls probe the table again
+ * @param readModelInterceptors  SDK interceptors on the read-model client (auditing, fault injection in tests)
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -50,7 +56,10 @@ public record ProjectorConfig(
         Duration retryMaxBackoff,
         String workerId,
         boolean parkMissingType,
-        boolean parkUnknownTypes) {
+        boolean parkUnknownTypes,
+        int breakerFailureRate,
+        Duration breakerOpenDuration,
+        List<ExecutionInterceptor> readModelInterceptors) {
 
     public ProjectorConfig {
         requireTableName("source table", sourceTable);
@@ -81,6 +90,11 @@ public record ProjectorConfig(
         requireBetween("retry initial backoff", retryInitialBackoff, Duration.ofMillis(1), Duration.ofMinutes(1));
         requireBetween("retry max backoff", retryMaxBackoff, retryInitialBackoff, Duration.ofMinutes(5));
         requireName("worker id", workerId);
+        if (breakerFailureRate < 1 || breakerFailureRate > 100) {
+            throw new IllegalArgumentException("circuit breaker failure rate must be between 1 and 100 (percent), was " + breakerFailureRate);
+        }
+        requireBetween("circuit breaker open duration", breakerOpenDuration, Duration.ofMillis(100), Duration.ofMinutes(10));
+        readModelInterceptors = List.copyOf(readModelInterceptors);
     }
 
     public static Builder builder() {
@@ -135,6 +149,9 @@ public record ProjectorConfig(
         private String workerId;
         private boolean parkMissingType = true;
         private boolean parkUnknownTypes;
+        private int breakerFailureRate = 50;
+        private Duration breakerOpenDuration = Duration.ofSeconds(10);
+        private final List<ExecutionInterceptor> readModelInterceptors = new ArrayList<>();
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -155,6 +172,9 @@ public record ProjectorConfig(
         public Builder workerId(String v) { workerId = v; return this; }
         public Builder parkMissingType(boolean v) { parkMissingType = v; return this; }
         public Builder parkUnknownTypes(boolean v) { parkUnknownTypes = v; return this; }
+        public Builder breakerFailureRate(int v) { breakerFailureRate = v; return this; }
+        public Builder breakerOpenDuration(Duration v) { breakerOpenDuration = v; return this; }
+        public Builder readModelInterceptor(ExecutionInterceptor v) { readModelInterceptors.add(v); return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -176,7 +196,7 @@ public record ProjectorConfig(
                     credentials != null ? credentials : DefaultCredentialsProvider.builder().build(),
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
-                    parkMissingType, parkUnknownTypes);
+                    parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors);
         }
 
         private static String defaultWorkerId() {

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param chunksAlreadyApplied     commits skipped because their records were already applied
  * @param transientFailures        rounds of retries that ran out and started again
  * @param parked                   changes put into the dead-letter store
+ * @param breakerState             the read-model circuit breaker: CLOSED, OPEN or HALF_OPEN
+ * @param breakerWaits             times a shard waited for the open breaker
  * @param lastCommittedEventMillis creation time of the newest change committed (epoch millis; 0 before any)
  * @param activeShards             shards this worker processes now
  * @param haltedShards             shards halted on a record that cannot be projected, with the reason
@@ -25,6 +27,8 @@ public record ProjectorStats(
         long chunksAlreadyApplied,
         long transientFailures,
         long parked,
+        String breakerState,
+        long breakerWaits,
         long lastCommittedEventMillis,
         int activeShards,
         Map<String, String> haltedShards,

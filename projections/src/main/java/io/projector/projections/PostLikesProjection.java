@@ -85,12 +85,12 @@ public final class PostLikesProjection implements Projection {
 
     /** A post's item: PK TOPIC#<topic> and SK POST#<postId>, as in the source. */
     private static ItemKey postKey(Item post) {
-        return key(SourceKeys.suffix(post, "PK", "TOPIC#"), SourceKeys.suffix(post, "SK", "POST#"));
+        return key(SourceIds.suffix(post, "PK", "TOPIC#"), SourceIds.suffix(post, "SK", "POST#"));
     }
 
     /** The item of the post a Like (PK USER#<userId>, SK LIKE#<postId>, attribute topic) is for. */
     private static ItemKey likedPostKey(Item like) {
-        return key(SourceKeys.id(like, "topic"), SourceKeys.suffix(like, "SK", "LIKE#"));
+        return key(SourceIds.id(like, "topic"), SourceIds.suffix(like, "SK", "LIKE#"));
     }
 
     static ItemKey key(String topic, String postId) {

@@ -55,10 +55,10 @@ public final class UserLikesProjection implements Projection {
     }
 
     private static String userId(Item like) {
-        return SourceKeys.suffix(like, "PK", "USER#");
+        return SourceIds.suffix(like, "PK", "USER#");
     }
 
     private static String postId(Item like) {
-        return SourceKeys.suffix(like, "SK", "LIKE#");
+        return SourceIds.suffix(like, "SK", "LIKE#");
     }
 }

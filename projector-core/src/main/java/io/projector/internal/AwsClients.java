@@ -25,9 +25,11 @@ public final class AwsClients implements AutoCloseable {
                 .apiCallAttemptTimeout(Duration.ofSeconds(10))
                 .apiCallTimeout(Duration.ofSeconds(30))
                 .build();
+        ClientOverrideConfiguration.Builder readModelOverrides = overrides.toBuilder();
+        config.readModelInterceptors().forEach(readModelOverrides::addExecutionInterceptor);
         var dynamoBuilder = DynamoDbClient.builder().region(region).credentialsProvider(config.credentials())
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
-                .overrideConfiguration(overrides);
+                .overrideConfiguration(readModelOverrides.build());
         var asyncBuilder = DynamoDbAsyncClient.builder().region(region).credentialsProvider(config.credentials())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64));
         var streamsBuilder = DynamoDbStreamsClient.builder().region(region).credentialsProvider(config.credentials())

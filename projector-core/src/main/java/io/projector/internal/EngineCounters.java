@@ -12,6 +12,7 @@ public final class EngineCounters {
     public final LongAdder chunksAlreadyApplied = new LongAdder();
     public final LongAdder transientFailures = new LongAdder();
     public final LongAdder parked = new LongAdder();
+    public final LongAdder breakerWaits = new LongAdder();
     /** Epoch millis of the newest change whose writes were committed. */
     public final AtomicLong lastCommittedEventMillis = new AtomicLong();
 }

@@ -1,5 +1,7 @@
 package io.projector.internal;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.SequenceNumber;
@@ -31,6 +33,7 @@ public final class ShardProjector {
     private final WatermarkStore store;
     private final DeadLetterStore deadLetters;
     private final Retry retry;
+    private final CircuitBreaker breaker;
     private final EngineCounters counters;
     private final BooleanSupplier stopRequested;
     private final Clock clock;
@@ -39,8 +42,8 @@ public final class ShardProjector {
     private long parkingLoadedAt;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
-                          WatermarkStore store, DeadLetterStore deadLetters, Retry retry, EngineCounters counters,
-                          BooleanSupplier stopRequested, Clock clock) {
+                          WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
+                          EngineCounters counters, BooleanSupplier stopRequested, Clock clock) {
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
@@ -48,6 +51,7 @@ public final class ShardProjector {
         this.store = store;
         this.deadLetters = deadLetters;
         this.retry = retry;
+        this.breaker = breaker;
         this.counters = counters;
         this.stopRequested = stopRequested;
         this.clock = clock;
@@ -178,13 +182,29 @@ public final class ShardProjector {
         parkingLoadedAt = clock.millis();
     }
 
+    /** While the breaker is open the shard does not call the table, and so does not advance. */
+    private void awaitBreaker() {
+        counters.breakerWaits.increment();
+        while (breaker.getState() == CircuitBreaker.State.OPEN && !stopRequested.getAsBoolean()) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ShardStoppedException(shardId);
+            }
+        }
+    }
+
     private <T> T retrying(String what, Supplier<T> action) {
         while (true) {
             if (stopRequested.getAsBoolean()) {
                 throw new ShardStoppedException(shardId);
             }
             try {
-                return retry.executeSupplier(action);
+                return retry.executeSupplier(CircuitBreaker.decorateSupplier(breaker, action));
+            } catch (CallNotPermittedException e) {
+                awaitBreaker();
+                continue;
             } catch (RuntimeException e) {
                 if (!TransientErrors.isTransient(e)) {
                     throw e;

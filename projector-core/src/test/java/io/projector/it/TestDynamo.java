@@ -24,6 +24,9 @@ final class TestDynamo {
 
     static synchronized LocalDynamoDb local() {
         if (local == null) {
+            // The Streams adapter logs through java.util.logging; route it to the test's logback config.
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
             local = LocalDynamoDb.inMemory();
             client = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(Region.US_EAST_1)
                     .credentialsProvider(LocalDynamoDb.CREDENTIALS).build();

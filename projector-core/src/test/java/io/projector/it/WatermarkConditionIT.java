@@ -12,6 +12,7 @@ import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
+import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
 import io.projector.internal.TransactionLimits;
@@ -89,7 +90,7 @@ class WatermarkConditionIT {
         CopyProjection projection = new CopyProjection();
         Retry retry = RetryPolicy.create("test", config);
         return new ShardProjector(shard, List.of(projection.name()), new ChunkPlanner(List.of(projection), limits),
-                committer, store, deadLetters, retry, counters, () -> false, Clock.systemUTC());
+                committer, store, deadLetters, retry, ReadModelBreaker.create(config), counters, () -> false, Clock.systemUTC());
     }
 
     private long count(String group) {

@@ -83,6 +83,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Lease failover time (env PROJECTOR_FAILOVER_MS; default 10000 on AWS, 3000 on DynamoDB Local).")
     Long failoverMs;
 
+    @Option(names = "--park-unknown-types", defaultValue = "${env:PROJECTOR_PARK_UNKNOWN_TYPES:-false}",
+            description = "Park changes of entity types no projection wants (env PROJECTOR_PARK_UNKNOWN_TYPES; default: ignore them).")
+    boolean parkUnknownTypes;
+
+    @Option(names = "--retry-attempts", defaultValue = "${env:PROJECTOR_RETRY_ATTEMPTS}",
+            description = "Attempts per round for a failing read-model call (env PROJECTOR_RETRY_ATTEMPTS; default 6).")
+    Integer retryAttempts;
+
     @Option(names = "--worker-id", defaultValue = "${env:PROJECTOR_WORKER_ID}",
             description = "This worker's name in the lease table (env PROJECTOR_WORKER_ID; default host-pid-random).")
     String workerId;
@@ -124,6 +132,10 @@ final class RunCommand implements Callable<Integer> {
             if (workerId != null) {
                 builder.workerId(workerId);
             }
+            if (retryAttempts != null) {
+                builder.retryAttempts(retryAttempts);
+            }
+            builder.parkUnknownTypes(parkUnknownTypes);
             ProjectorConfig config = builder.build();
             if (local) {
                 Tables.createSourceTable(connection.dynamo(), config.sourceTable());

@@ -4,9 +4,9 @@ import io.projector.Item;
 import io.projector.ItemAttributeException;
 
 /** Reading ids out of the reference domain's source keys, e.g. {@code "42"} of PK {@code "POST#42"}. */
-final class SourceKeys {
+final class SourceIds {
 
-    private SourceKeys() {
+    private SourceIds() {
     }
 
     /**

@@ -1,0 +1,83 @@
+package io.projector.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.projector.Projector;
+import io.projector.ProjectorStats;
+import io.projector.verify.ReadModelVerifier;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Read-model calls fail at random — throttled, 500s, and commits whose response is lost after the
+ * table applied them — while a workload is projected through the real KCL. The read model still
+ * ends exactly right: nothing lost, nothing applied twice.
+ */
+class FaultInjectionIT {
+
+    @Test
+    void theReadModelEndsExactlyRightDespiteThrottlingServerErrorsAndLostResponses() {
+        TestDynamo.Setup t = TestDynamo.tables("faults");
+        FaultInjector faults = new FaultInjector(20261121L, 0.15, 0.10, 0.15);
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        SourceWriter writer = new SourceWriter(t.source(), 3, 400);
+
+        try (Projector projector = t.start(List.of(new CopyProjection()), b -> b.readModelInterceptor(faults)
+                .retryInitialBackoff(Duration.ofMillis(5)).retryMaxBackoff(Duration.ofMillis(100))
+                .breakerFailureRate(100))) {
+            await().atMost(Duration.ofSeconds(90)).until(projector::isReady);
+            // Small rounds, each drained before the next, make many commits for the faults to hit.
+            for (int round = 0; round < 40; round++) {
+                writer.write(30);
+                await().atMost(Duration.ofSeconds(60)).until(() -> projector.stats().eventsSeen() >= writer.written());
+            }
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            ProjectorStats stats = projector.stats();
+            System.out.printf("fault injection: %d changes, %d throttled, %d server errors, %d lost responses; "
+                            + "%d commits, %d found already applied, %d retry rounds exhausted%n",
+                    writer.written(), faults.throttled.get(), faults.serverErrors.get(), faults.lostResponses.get(),
+                    stats.chunksCommitted(), stats.chunksAlreadyApplied(), stats.transientFailures());
+
+            assertThat(verifier.verify(t.source(), t.readModel()).differences()).isEmpty();
+            assertThat(faults.throttled.get()).isPositive();
+            assertThat(faults.serverErrors.get()).isPositive();
+            assertThat(faults.lostResponses.get()).isPositive();
+            // A lost response means the retry finds its own commit already applied, and skips it.
+            assertThat(stats.chunksAlreadyApplied()).isPositive();
+            assertThat(stats.parked()).isZero();
+            assertThat(stats.haltedShards()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTableThatKeepsFailingOpensTheBreakerPausesTheShardAndItResumesByItself() {
+        TestDynamo.Setup t = TestDynamo.tables("breaker");
+        FaultInjector faults = new FaultInjector(7L, 0, 0, 0);
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        SourceWriter writer = new SourceWriter(t.source(), 5, 50);
+        try (Projector projector = t.start(List.of(new CopyProjection()), b -> b.readModelInterceptor(faults)
+                .retryAttempts(3).retryInitialBackoff(Duration.ofMillis(5)).retryMaxBackoff(Duration.ofMillis(20))
+                .breakerOpenDuration(Duration.ofSeconds(2)))) {
+            await().atMost(Duration.ofSeconds(90)).until(projector::isReady);
+            writer.write(20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            long commitsBefore = projector.stats().chunksCommitted();
+
+            faults.outage(true);
+            writer.write(20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "OPEN".equals(projector.stats().breakerState()));
+            assertThat(projector.stats().chunksCommitted()).as("no progress while the table fails").isEqualTo(commitsBefore);
+            assertThat(verifier.verify(t.source(), t.readModel()).matches()).isFalse();
+
+            faults.outage(false);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            assertThat(projector.stats().breakerState()).isEqualTo("CLOSED");
+            assertThat(projector.stats().breakerWaits()).isPositive();
+            assertThat(projector.stats().parked()).isZero();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.projector.it;
+
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+
+/**
+ * Makes a seeded share of read-model calls fail, the way DynamoDB and networks fail: throttled or
+ * 500 before the request reaches the table, or lost after the table has applied it (the ambiguous
+ * case: the commit happened, the client sees an error). It sits in the SDK's request path; the
+ * database itself is real.
+ */
+final class FaultInjector implements ExecutionInterceptor {
+
+    private static final Set<String> OPERATIONS = Set.of("TransactWriteItems", "BatchGetItem");
+
+    private final Random random;
+    private final double throttleRate;
+    private final double serverErrorRate;
+    private final double lostResponseRate;
+    private volatile boolean enabled = true;
+    private volatile boolean outage;
+    final AtomicInteger throttled = new AtomicInteger();
+    final AtomicInteger serverErrors = new AtomicInteger();
+    final AtomicInteger lostResponses = new AtomicInteger();
+
+    FaultInjector(long seed, double throttleRate, double serverErrorRate, double lostResponseRate) {
+        this.random = new Random(seed);
+        this.throttleRate = throttleRate;
+        this.serverErrorRate = serverErrorRate;
+        this.lostResponseRate = lostResponseRate;
+    }
+
+    void disable() {
+        enabled = false;
+    }
+
+    /** While on, every read-model call fails with a 500, as in a regional outage of the table. */
+    void outage(boolean on) {
+        outage = on;
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (!applies(attributes)) {
+            return;
+        }
+        if (outage) {
+            serverErrors.incrementAndGet();
+            throw error(500, "InternalServerError", "injected: the table is unavailable");
+        }
+        double r = draw();
+        if (r < throttleRate) {
+            throttled.incrementAndGet();
+            throw error(400, "ThrottlingException", "injected: rate of requests exceeds the allowed throughput");
+        }
+        if (r < throttleRate + serverErrorRate) {
+            serverErrors.incrementAndGet();
+            throw error(500, "InternalServerError", "injected: internal server error");
+        }
+    }
+
+    @Override
+    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        if (applies(attributes) && "TransactWriteItems".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
+                && draw() < lostResponseRate) {
+            lostResponses.incrementAndGet();
+            throw SdkClientException.create("injected: the response was lost after the table applied the request");
+        }
+    }
+
+    private boolean applies(ExecutionAttributes attributes) {
+        return enabled && OPERATIONS.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+    }
+
+    private synchronized double draw() {
+        return random.nextDouble();
+    }
+
+    private static DynamoDbException error(int status, String code, String message) {
+        return (DynamoDbException) DynamoDbException.builder().statusCode(status).message(message)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("DynamoDb").build())
+                .build();
+    }
+}
