@@ -7,6 +7,10 @@ import io.projector.internal.DeadLetterStore;
 import io.projector.internal.ItemMutation;
 import io.projector.internal.ParkingLot;
 import io.projector.internal.TransactionLimits;
+import io.projector.internal.TransientErrors;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -34,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 public final class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+    private static final int MAX_PASSES = 5;
 
     /**
      * The outcome of a re-drive.
@@ -51,6 +57,11 @@ public final class DeadLetters {
     private final ChunkPlanner planner;
     private final ChunkCommitter committer;
     private final Set<String> projectionNames;
+    private final Retry retry = Retry.of("redrive", RetryConfig.custom()
+            .maxAttempts(8)
+            .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(100, 2.0, 0.5, 5_000))
+            .retryOnException(TransientErrors::isTransient)
+            .build());
 
     public DeadLetters(DynamoDbClient dynamo, String readModelTable, List<Projection> projections) {
         this.dynamo = dynamo;
@@ -84,54 +95,91 @@ public final class DeadLetters {
         return true;
     }
 
-    /** Re-drives the parked changes of one projection or (null) all, item by item in stream order. */
+    /**
+     * Re-drives the parked changes of one projection or (null) all, item by item in stream order.
+     * An item a running worker parked more changes of while this ran is gone over again, a few
+     * times at most.
+     */
     public RedriveResult redrive(String projection) {
         int redriven = 0;
         int failedAgain = 0;
         int stillWaiting = 0;
         int notRedrivable = 0;
-        Map<String, List<DeadLetter>> byItem = new LinkedHashMap<>();
-        for (DeadLetter d : store.list(projection)) {
-            if (d.event().isEmpty() || !projectionNames.contains(d.projection())) {
-                notRedrivable++;
-                continue;
-            }
-            byItem.computeIfAbsent(d.projection() + "\n" + d.sourceKey(), k -> new ArrayList<>()).add(d);
-        }
-        for (List<DeadLetter> item : byItem.values()) {
-            item.sort(Comparator.comparing(d -> d.event().orElseThrow().sequenceNumber()));
-            for (int i = 0; i < item.size(); i++) {
-                DeadLetter d = item.get(i);
-                ChangeEvent event = d.event().orElseThrow();
-                List<Chunk> chunks;
-                String failure = null;
-                try {
-                    chunks = planner.plan(List.of(event), Map.of(), ParkingLot.empty(), Set.of(d.projection()));
-                    failure = chunks.stream().flatMap(c -> c.parked().stream()).map(c -> c.reason()).findFirst().orElse(null);
-                } catch (ProjectionFailedException e) {
-                    chunks = List.of();
-                    failure = e.reason();
+        Set<String> stuck = new java.util.HashSet<>();
+        Set<String> seenUndrivable = new java.util.HashSet<>();
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            Map<String, List<DeadLetter>> byItem = new LinkedHashMap<>();
+            for (DeadLetter d : store.list(projection)) {
+                if (d.event().isEmpty() || !projectionNames.contains(d.projection())) {
+                    if (seenUndrivable.add(d.sortKey())) {
+                        notRedrivable++;
+                    }
+                    continue;
                 }
-                if (failure == null) {
-                    try {
-                        commit(chunks, d);
+                String item = d.projection() + "\n" + d.sourceKey();
+                if (!stuck.contains(item)) {
+                    byItem.computeIfAbsent(item, k -> new ArrayList<>()).add(d);
+                }
+            }
+            if (byItem.isEmpty()) {
+                break;
+            }
+            for (Map.Entry<String, List<DeadLetter>> entry : byItem.entrySet()) {
+                List<DeadLetter> item = entry.getValue();
+                item.sort(Comparator.comparing(d -> d.event().orElseThrow().sequenceNumber()));
+                for (int i = 0; i < item.size(); i++) {
+                    DeadLetter d = item.get(i);
+                    Outcome outcome = redriveOne(d);
+                    if (outcome == Outcome.APPLIED) {
                         redriven++;
-                        continue;
-                    } catch (RuntimeException e) {
-                        failure = "DynamoDB refused its writes: " + e.getMessage();
+                    } else if (outcome == Outcome.FAILED) {
+                        failedAgain++;
+                        stillWaiting += item.size() - i - 1;
+                        stuck.add(entry.getKey());
+                        break;
                     }
                 }
-                store.recordFailure(d.sortKey(), failure, "RedriveFailed");
-                log.warn("re-drive of {} for '{}' failed again: {}", d.sourceKey(), d.projection(), failure);
-                failedAgain++;
-                stillWaiting += item.size() - i - 1;
-                break;
             }
         }
         return new RedriveResult(redriven, failedAgain, stillWaiting, notRedrivable);
     }
 
-    private void commit(List<Chunk> chunks, DeadLetter d) {
+    private enum Outcome { APPLIED, ALREADY_GONE, FAILED }
+
+    private Outcome redriveOne(DeadLetter d) {
+        ChangeEvent event = d.event().orElseThrow();
+        List<Chunk> chunks;
+        String failure;
+        try {
+            chunks = planner.plan(List.of(event), Map.of(), ParkingLot.empty(), Set.of(d.projection()));
+            failure = chunks.stream().flatMap(c -> c.parked().stream()).map(c -> c.reason()).findFirst().orElse(null);
+        } catch (ProjectionFailedException e) {
+            chunks = List.of();
+            failure = e.reason();
+        }
+        if (failure == null) {
+            List<Chunk> planned = chunks;
+            try {
+                return retry.executeSupplier(() -> commit(planned, d)) ? Outcome.APPLIED : Outcome.ALREADY_GONE;
+            } catch (RuntimeException e) {
+                if (TransientErrors.isTransient(e)) {
+                    throw new IllegalStateException("re-drive stopped: DynamoDB keeps failing (" + e.getMessage()
+                            + "); nothing is lost, run it again later", e);
+                }
+                failure = "DynamoDB refused its writes: " + e.getMessage();
+            }
+        }
+        try {
+            store.recordFailure(d.sortKey(), failure, "RedriveFailed");
+        } catch (ConditionalCheckFailedException e) {
+            return Outcome.ALREADY_GONE;
+        }
+        log.warn("re-drive of {} for '{}' failed again: {}", d.sourceKey(), d.projection(), failure);
+        return Outcome.FAILED;
+    }
+
+    /** Applies the change's writes and removes its dead letter; false if the dead letter was already gone. */
+    private boolean commit(List<Chunk> chunks, DeadLetter d) {
         List<TransactWriteItem> actions = new ArrayList<>();
         for (Chunk c : chunks) {
             for (ItemMutation m : c.mutations().values()) {
@@ -143,12 +191,14 @@ public final class DeadLetters {
                 .conditionExpression("attribute_exists(PK)").build()).build());
         try {
             dynamo.transactWriteItems(b -> b.transactItems(actions));
+            return true;
         } catch (TransactionCanceledException e) {
             boolean goneAlready = e.hasCancellationReasons()
                     && "ConditionalCheckFailed".equals(e.cancellationReasons().get(actions.size() - 1).code());
             if (!goneAlready) {
                 throw e;
             }
+            return false;
         }
     }
 }

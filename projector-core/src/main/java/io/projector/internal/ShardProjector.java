@@ -25,6 +25,8 @@ public final class ShardProjector {
 
     private static final Logger log = LoggerFactory.getLogger(ShardProjector.class);
     private static final long PARKING_REFRESH_MILLIS = 10_000;
+    /** Before parking a change behind another, the worker's view of the store must be at most this old. */
+    private static final long PARKING_RECHECK_MILLIS = 1_000;
 
     private final String shardId;
     private final List<String> projections;
@@ -77,6 +79,11 @@ public final class ShardProjector {
         List<ChangeEvent> remaining = events;
         while (!remaining.isEmpty()) {
             List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null);
+            if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
+                // A re-drive may have emptied the item meanwhile: look again before parking behind it.
+                refreshParking();
+                chunks = planner.plan(remaining, watermarks, parking, null);
+            }
             List<ChangeEvent> planned = remaining;
             remaining = List.of();
             int offset = 0;
@@ -111,6 +118,10 @@ public final class ShardProjector {
                 committed(chunk);
             }
         }
+    }
+
+    private static boolean waitsBehind(List<Chunk> chunks) {
+        return chunks.stream().flatMap(c -> c.parked().stream()).anyMatch(c -> ParkedChange.WAITS_BEHIND.equals(c.errorType()));
     }
 
     /** Parks a stream record that could not even be decoded (no projection saw it). */

@@ -278,6 +278,25 @@ class RedriveIT {
         assertThat(watermarks.load(SHARD, List.of("switch"))).isEqualTo(Map.of("switch", k4.sequenceNumber()));
     }
 
+    @Test
+    void aShardLooksAgainBeforeParkingAChangeBehindAnItemARedriveJustEmptied() {
+        EngineCounters counters = new EngineCounters();
+        ShardProjector running = projector(counters, projection);
+        running.initialize();
+        running.process(kBatch());
+        projection.fix();
+        assertThat(letters().redrive(null).redriven()).isEqualTo(3);
+
+        // Well inside the 10 s refresh, but past the 1 s re-check: the shard looks before parking.
+        clock.advance(Duration.ofMillis(1_500));
+        ChangeEvent k4 = source.modify(K, "k4");
+        running.process(List.of(k4));
+
+        assertThat(counters.parked.sum()).isEqualTo(3);
+        assertThat(letters().list(null)).isEmpty();
+        assertThat(copy(K)).contains("k4");
+    }
+
     // f. HALT policy
 
     @Test

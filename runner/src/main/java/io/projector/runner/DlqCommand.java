@@ -22,7 +22,7 @@ final class DlqCommand {
         if (!Tables.exists(connection.dynamo(), table.readModelTable)) {
             throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
         }
-        return new DeadLetters(connection.dynamo(), table.readModelTable, ProjectionCatalog.builtIn().select(null));
+        return new DeadLetters(connection.dynamo(), table.readModelTable, ProjectionCatalog.load(table.pluginsDir()).select(null));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")

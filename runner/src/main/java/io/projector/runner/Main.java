@@ -1,6 +1,8 @@
 package io.projector.runner;
 
 import java.io.PrintWriter;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +31,14 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
                 commandLine.getErr().println("projector: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof SdkClientException) {
+                commandLine.getErr().println("projector: cannot reach DynamoDB: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof AwsServiceException aws) {
+                commandLine.getErr().println("projector: DynamoDB refused the request: " + aws.getMessage());
                 return 2;
             }
             throw e;

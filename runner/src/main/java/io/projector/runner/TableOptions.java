@@ -26,12 +26,23 @@ final class TableOptions {
             description = "Where --local keeps its database (default ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--plugins", defaultValue = "${env:PROJECTOR_PLUGINS}",
+            description = "A directory of jars with more projections, as for run (env PROJECTOR_PLUGINS).")
+    String plugins;
+
+    Path pluginsDir() {
+        return plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
+    }
+
     Connection connect() {
         if (readModelTable == null && local) {
             readModelTable = "read-model";
         }
         if (readModelTable == null) {
             throw new IllegalArgumentException("--read-model-table is required (or PROJECTOR_READ_MODEL_TABLE)");
+        }
+        if (!readModelTable.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw new IllegalArgumentException("--read-model-table '" + readModelTable + "' is not a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -");
         }
         return local ? Connection.embedded(dataDir, 0) : Connection.of(endpoint, region);
     }
