@@ -2,6 +2,8 @@ package io.projector;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.projector.internal.AwsClients;
 import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.ChunkCommitter;
@@ -44,7 +46,7 @@ public final class Projector implements AutoCloseable {
 
     private final ProjectorConfig config;
     private final AwsClients clients;
-    private final EngineCounters counters = new EngineCounters();
+    private final EngineCounters counters;
     private final ShardRegistry shards = new ShardRegistry();
     private final StreamWorker worker;
     private final CircuitBreaker breaker;
@@ -54,6 +56,7 @@ public final class Projector implements AutoCloseable {
     private Projector(ProjectorConfig config, List<Projection> projections) {
         this.config = config;
         checkNames(projections);
+        this.counters = new EngineCounters(config.meterRegistry());
         this.clients = new AwsClients(config);
         try {
             String streamArn = streamArn(clients, config);
@@ -65,6 +68,8 @@ public final class Projector implements AutoCloseable {
             ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());
             Retry retry = RetryPolicy.create("read-model", config);
             this.breaker = ReadModelBreaker.create(config);
+            retry.getEventPublisher().onRetry(e -> counters.retries.increment());
+            bindGauges(config.meterRegistry(), names);
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
@@ -136,13 +141,40 @@ public final class Projector implements AutoCloseable {
         return config.endpoint() != null ? config.endpoint().toString() : config.region();
     }
 
+    private void bindGauges(MeterRegistry registry, List<String> names) {
+        names.forEach(counters::registerProjection);
+        counters.registerProjection(ChunkPlanner.NO_PROJECTION);
+        Gauge.builder("projector.shards.active", shards, ShardRegistry::activeShards)
+                .description("shard leases this worker holds and processes").strongReference(true).register(registry);
+        Gauge.builder("projector.shards.halted", shards, s -> s.haltedShards().size())
+                .description("shards halted on a change that cannot be projected (policy HALT)").strongReference(true).register(registry);
+        Gauge.builder("projector.breaker.state", breaker, b -> breakerState(b.getState()))
+                .description("read-model circuit breaker: 0 closed, 1 half-open, 2 open").strongReference(true).register(registry);
+    }
+
+    private static int breakerState(CircuitBreaker.State state) {
+        switch (state) {
+            case OPEN:
+            case FORCED_OPEN:
+                return 2;
+            case HALF_OPEN:
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
     public ProjectorConfig config() {
         return config;
     }
 
-    /** True while the scheduler runs and at least one shard is being processed. */
+    /**
+     * True once the worker has taken and initialized its first shard (leases taken, initial sync
+     * done), while it runs and is not stopping. A worker that never got a lease (more workers than
+     * shards) does not become ready.
+     */
     public boolean isReady() {
-        return worker.isRunning() && shards.activeShards() > 0;
+        return isRunning() && shards.anyStarted();
     }
 
     public boolean isRunning() {

@@ -1,5 +1,7 @@
 package io.projector;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param breakerFailureRate     percentage of failing read-model calls (of the last 20) that opens the circuit breaker and pauses the shards
  * @param breakerOpenDuration    how long the breaker stays open before it lets a few calls probe the table again
  * @param readModelInterceptors  SDK interceptors on the read-model client (auditing, fault injection in tests)
+ * @param meterRegistry          where the worker's metrics go (names under {@code projector.}); default: a private in-memory registry
+ * @param kclMetricsLevel        the KCL's own CloudWatch metrics: NONE (default), SUMMARY or DETAILED (published with the worker's credentials)
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -59,7 +63,12 @@ public record ProjectorConfig(
         boolean parkUnknownTypes,
         int breakerFailureRate,
         Duration breakerOpenDuration,
-        List<ExecutionInterceptor> readModelInterceptors) {
+        List<ExecutionInterceptor> readModelInterceptors,
+        MeterRegistry meterRegistry,
+        KclMetricsLevel kclMetricsLevel) {
+
+    /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
+    public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
 
     public ProjectorConfig {
         requireTableName("source table", sourceTable);
@@ -95,6 +104,8 @@ public record ProjectorConfig(
         }
         requireBetween("circuit breaker open duration", breakerOpenDuration, Duration.ofMillis(100), Duration.ofMinutes(10));
         readModelInterceptors = List.copyOf(readModelInterceptors);
+        Objects.requireNonNull(meterRegistry, "meterRegistry");
+        Objects.requireNonNull(kclMetricsLevel, "kclMetricsLevel");
     }
 
     public static Builder builder() {
@@ -152,6 +163,8 @@ public record ProjectorConfig(
         private int breakerFailureRate = 50;
         private Duration breakerOpenDuration = Duration.ofSeconds(10);
         private final List<ExecutionInterceptor> readModelInterceptors = new ArrayList<>();
+        private MeterRegistry meterRegistry;
+        private KclMetricsLevel kclMetricsLevel = KclMetricsLevel.NONE;
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -175,6 +188,9 @@ public record ProjectorConfig(
         public Builder breakerFailureRate(int v) { breakerFailureRate = v; return this; }
         public Builder breakerOpenDuration(Duration v) { breakerOpenDuration = v; return this; }
         public Builder readModelInterceptor(ExecutionInterceptor v) { readModelInterceptors.add(v); return this; }
+        /** E.g. a PrometheusMeterRegistry to scrape; without one the worker keeps its metrics to itself. */
+        public Builder meterRegistry(MeterRegistry v) { meterRegistry = v; return this; }
+        public Builder kclMetricsLevel(KclMetricsLevel v) { kclMetricsLevel = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -196,7 +212,8 @@ public record ProjectorConfig(
                     credentials != null ? credentials : DefaultCredentialsProvider.builder().build(),
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
-                    parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors);
+                    parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
+                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel);
         }
 
         private static String defaultWorkerId() {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.MDC;
 
 /**
  * Routes events to projections and plans them into chunks: the writes of consecutive events are
@@ -155,6 +156,8 @@ public final class ChunkPlanner {
                         "waits behind an earlier parked change of the same item (" + sourceKey + ")", ParkedChange.WAITS_BEHIND));
                 continue;
             }
+            // What the projection logs carries its name (the shard is in the MDC already).
+            MDC.put("projection", p.name());
             try {
                 List<Write> writes = new ArrayList<>();
                 for (ChangeEvent e : asSeenBy(p, event)) {
@@ -166,6 +169,8 @@ public final class ChunkPlanner {
                 }
             } catch (ProjectionFailedException e) {
                 park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException", e.getCause());
+            } finally {
+                MDC.remove("projection");
             }
         }
         return out;

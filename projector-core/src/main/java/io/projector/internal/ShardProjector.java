@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Projects the events of one shard: plan, commit with retries, and on a watermark conflict reload
@@ -40,6 +41,7 @@ public final class ShardProjector {
     private final BooleanSupplier stopRequested;
     private final Clock clock;
     private final ParkingLot parking = ParkingLot.empty();
+    private final EngineCounters.ShardMeters shardMeters;
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
     private long parkingLoadedAt;
 
@@ -57,6 +59,7 @@ public final class ShardProjector {
         this.counters = counters;
         this.stopRequested = stopRequested;
         this.clock = clock;
+        this.shardMeters = counters.shard(shardId);
     }
 
     public void initialize() {
@@ -95,7 +98,7 @@ public final class ShardProjector {
                 }
                 ChunkCommitter.Outcome outcome;
                 try {
-                    outcome = retrying("commit", () -> committer.commit(shardId, chunk));
+                    outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
                     if (!TransientErrors.isRefusedData(e)) {
                         throw e;
@@ -118,6 +121,14 @@ public final class ShardProjector {
                 committed(chunk);
             }
         }
+        if (!events.isEmpty()) {
+            shardMeters.processed(events.get(events.size() - 1).approximateCreationTime().toEpochMilli(), clock.millis());
+        }
+    }
+
+    /** The shard is no longer this worker's: its lag gauges go. */
+    public void close() {
+        counters.releaseShard(shardId);
     }
 
     private static boolean waitsBehind(List<Chunk> chunks) {
@@ -130,8 +141,13 @@ public final class ShardProjector {
             deadLetters.parkUndecodable(shardId, record, reason, clock.millis());
             return null;
         });
-        counters.parked.increment();
-        log.warn("shard {}: parked an undecodable stream record: {}", shardId, reason);
+        counters.parked(ChunkPlanner.NO_PROJECTION);
+        MDC.put("projection", ChunkPlanner.NO_PROJECTION);
+        try {
+            log.warn("shard {}: parked an undecodable stream record: {}", shardId, reason);
+        } finally {
+            MDC.remove("projection");
+        }
     }
 
     /** Commits each change of a refused chunk for each projection on its own; what is refused again is parked. */
@@ -163,7 +179,7 @@ public final class ShardProjector {
     }
 
     private void commitAlone(Chunk chunk) {
-        ChunkCommitter.Outcome outcome = retrying("commit", () -> committer.commit(shardId, chunk));
+        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
         if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
             counters.chunksAlreadyApplied.increment();
             watermarks = new HashMap<>(retrying("reload watermarks", () -> store.load(shardId, projections)));
@@ -178,13 +194,18 @@ public final class ShardProjector {
             if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
                 parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
             }
-            log.warn("shard {}: parked {} for projection '{}': {}", shardId,
-                    io.projector.ProjectionFailedException.describe(c.event()), c.projection(), c.reason());
+            counters.parked(c.projection());
+            MDC.put("projection", c.projection());
+            try {
+                log.warn("shard {}: parked {} for projection '{}': {}", shardId,
+                        io.projector.ProjectionFailedException.describe(c.event()), c.projection(), c.reason());
+            } finally {
+                MDC.remove("projection");
+            }
         });
         counters.chunksCommitted.increment();
         counters.itemWrites.add(chunk.mutations().size());
         counters.watermarkWrites.add(chunk.watermarks().size());
-        counters.parked.add(chunk.parked().size());
         counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
     }
 

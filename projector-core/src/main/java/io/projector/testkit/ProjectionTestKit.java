@@ -6,11 +6,14 @@ import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.ItemKey;
 import io.projector.Projection;
+import io.projector.ProjectionFailedException;
 import io.projector.SequenceNumber;
 import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.Chunk;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.InMemoryReadModel;
+import io.projector.internal.ParkingLot;
+import io.projector.internal.SourceKeys;
 import io.projector.internal.MalformedRecordException;
 import io.projector.internal.TransactionLimits;
 import java.math.BigInteger;
@@ -53,6 +56,9 @@ public final class ProjectionTestKit {
     private BigInteger nextSequence = BigInteger.valueOf(100);
     private Instant clock = Instant.parse("2024-01-01T00:00:00Z");
     private boolean batching;
+    private boolean strict = true;
+    private final ParkingLot parking = ParkingLot.empty();
+    private final List<ProjectionFailedException> parked = new ArrayList<>();
     private int commits;
 
     private ProjectionTestKit(List<Projection> projections, String partitionKey, String sortKey, String entityTypeAttribute) {
@@ -215,18 +221,42 @@ public final class ProjectionTestKit {
         return commits;
     }
 
+    /**
+     * From now on, a change a projection cannot project is parked, as a worker would park it,
+     * instead of failing the test; see {@link #parked()}. By default the kit is strict: the first
+     * such change throws its {@link ProjectionFailedException}.
+     */
+    public ProjectionTestKit parkingFailures() {
+        strict = false;
+        return this;
+    }
+
+    /** The changes parked so far (after {@link #parkingFailures()}), each as the failure that parked it. */
+    public List<ProjectionFailedException> parked() {
+        return List.copyOf(parked);
+    }
+
     private void flush() {
         List<ChangeEvent> events = List.copyOf(pending);
         pending.clear();
         if (events.isEmpty()) {
             return;
         }
-        for (Chunk chunk : planner.plan(events, Map.of())) {
-            if (chunk.hasWrites()) {
+        List<Chunk> chunks = planner.plan(events, Map.of(), parking, null);
+        List<ProjectionFailedException> failures = new ArrayList<>();
+        chunks.forEach(c -> c.parked().forEach(p ->
+                failures.add(new ProjectionFailedException(p.projection(), p.event(), p.reason(), null))));
+        if (strict && !failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        for (Chunk chunk : chunks) {
+            if (chunk.needsCommit()) {
                 commits++;
                 chunk.mutations().values().forEach(readModel::apply);
+                chunk.parked().forEach(p -> parking.block(p.projection(), SourceKeys.of(p.event().keys().asMap())));
             }
         }
+        parked.addAll(failures);
     }
 
     private ProjectionTestKit emit(ChangeType type, ItemKey key, Map<String, AttributeValue> old, Map<String, AttributeValue> now) {

@@ -27,8 +27,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  * table (engine items under {@code PROJECTOR#} aside).
  *
  * <p>A counter that went up and back down to zero leaves an attribute holding 0 where the
- * recomputation has none, so numeric attributes equal to 0 count as absent, and an item left with
- * no attributes counts as no item.
+ * recomputation has none, and a projection that cannot delete an item (it holds a counter others
+ * feed) marks attributes gone with NULL; so numeric attributes equal to 0 and NULL attributes
+ * count as absent, and an item left with no attributes counts as no item.
  */
 public final class ReadModelVerifier {
 
@@ -111,7 +112,7 @@ public final class ReadModelVerifier {
         Map<ItemKey, Map<String, AttributeValue>> out = new LinkedHashMap<>();
         items.forEach((key, attributes) -> {
             Map<String, AttributeValue> normalized = InMemoryReadModel.normalized(attributes);
-            normalized.values().removeIf(v -> "0".equals(v.n()));
+            normalized.values().removeIf(v -> "0".equals(v.n()) || Boolean.TRUE.equals(v.nul()));
             if (!normalized.isEmpty()) {
                 out.put(key, normalized);
             }

@@ -2,22 +2,14 @@ package io.projector.runner;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -38,11 +30,9 @@ final class LikesWorkload {
 
     private static final Instant EPOCH = Instant.parse("2024-06-01T00:00:00Z");
 
-    private final DynamoDbClient dynamo;
-    private final String table;
+    private final SourceTableWriter writer;
     private final String prefix;
     private final Random random;
-    private final AtomicLong writes = new AtomicLong();
     private final List<Post> posts = new ArrayList<>();
     /** The likes that exist: post id -> user ids, in the order they liked it. */
     private final Map<String, Set<String>> likers = new LinkedHashMap<>();
@@ -52,14 +42,13 @@ final class LikesWorkload {
     private int recreated;
 
     LikesWorkload(DynamoDbClient dynamo, String table, String prefix, long seed) {
-        this.dynamo = dynamo;
-        this.table = table;
+        this.writer = new SourceTableWriter(dynamo, table);
         this.prefix = prefix;
         this.random = new Random(seed);
     }
 
     long writes() {
-        return writes.get();
+        return writer.writes();
     }
 
     int likesWritten() {
@@ -108,7 +97,7 @@ final class LikesWorkload {
         for (Post post : posts) {
             (random.nextInt(10) == 0 ? late : early).add(post);
         }
-        putAll(early.stream().map(this::postItem).toList());
+        writer.putAll(early.stream().map(this::postItem).toList());
 
         // Likes: a few hot posts draw a third of them.
         List<Post> hot = posts.subList(0, Math.min(3, posts.size()));
@@ -123,40 +112,38 @@ final class LikesWorkload {
                 }
             }
         }
-        putAll(likes);
+        writer.putAll(likes);
         likesWritten += likes.size();
         likedBeforeTheirPost = (int) late.stream().filter(p -> likes(p) > 0).count();
-        putAll(late.stream().map(this::postItem).toList());
+        writer.putAll(late.stream().map(this::postItem).toList());
 
         // Unlikes: about one like in ten is taken back.
         List<WriteRequest> unliked = new ArrayList<>();
         for (Map.Entry<String, Set<String>> e : likers.entrySet()) {
             for (String user : List.copyOf(e.getValue())) {
                 if (random.nextInt(10) == 0) {
-                    unliked.add(delete("USER#" + user, "LIKE#" + e.getKey()));
+                    unliked.add(SourceTableWriter.deleteRequest("USER#" + user, "LIKE#" + e.getKey()));
                     e.getValue().remove(user);
                 }
             }
         }
-        batchWrite(unliked);
+        writer.batchWrite(unliked);
         unlikes += unliked.size();
 
         // Two posts (a hot one and another) are deleted; likes come and go while they are gone; they are created again.
         List<Post> again = List.of(posts.get(0), posts.get(posts.size() / 2));
         for (Post post : again) {
-            dynamo.deleteItem(b -> b.tableName(table).key(key("TOPIC#" + post.topic(), "POST#" + post.id())));
-            writes.incrementAndGet();
+            writer.delete("TOPIC#" + post.topic(), "POST#" + post.id());
         }
         for (Post post : again) {
             Set<String> users = likers.get(post.id());
             for (int i = 0; i < 5; i++) {
                 String user = prefix + "u" + (1 + random.nextInt(userCount));
                 if (users.add(user)) {
-                    put(likeItem(user, post));
+                    writer.put(likeItem(user, post));
                     likesWritten++;
                 } else {
-                    dynamo.deleteItem(b -> b.tableName(table).key(key("USER#" + user, "LIKE#" + post.id())));
-                    writes.incrementAndGet();
+                    writer.delete("USER#" + user, "LIKE#" + post.id());
                     users.remove(user);
                     unlikes++;
                 }
@@ -165,78 +152,21 @@ final class LikesWorkload {
         for (Post post : again) {
             Map<String, AttributeValue> item = postItem(post);
             item.put("title", AttributeValue.fromS("Post " + post.id() + ", posted again"));
-            put(item);
+            writer.put(item);
             recreated++;
         }
     }
 
     private Map<String, AttributeValue> postItem(Post post) {
-        return item("TOPIC#" + post.topic(), "POST#" + post.id(), "Post",
+        return SourceTableWriter.item("TOPIC#" + post.topic(), "POST#" + post.id(), "Post",
                 "title", "Post " + post.id(),
                 "author", prefix + "u" + (1 + Math.floorMod(post.id().hashCode(), 50)),
                 "createdAt", EPOCH.minusSeconds(86_400L * (1 + random.nextInt(30))).toString());
     }
 
     private Map<String, AttributeValue> likeItem(String user, Post post) {
-        return item("USER#" + user, "LIKE#" + post.id(), "Like",
+        return SourceTableWriter.item("USER#" + user, "LIKE#" + post.id(), "Like",
                 "topic", post.topic(),
                 "likedAt", EPOCH.plusSeconds(random.nextInt(30 * 86_400)).toString());
-    }
-
-    private void putAll(List<Map<String, AttributeValue>> items) throws Exception {
-        List<WriteRequest> requests = new ArrayList<>(items.size());
-        items.forEach(i -> requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()));
-        batchWrite(requests);
-    }
-
-    private void put(Map<String, AttributeValue> item) {
-        dynamo.putItem(b -> b.tableName(table).item(item));
-        writes.incrementAndGet();
-    }
-
-    /** Batches of 25 on four threads; each item appears once in {@code requests}, so its order does not matter. */
-    private void batchWrite(List<WriteRequest> requests) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int from = 0; from < requests.size(); from += 25) {
-                List<WriteRequest> batch = requests.subList(from, Math.min(requests.size(), from + 25));
-                futures.add(pool.submit(() -> writeBatch(batch)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    private void writeBatch(List<WriteRequest> batch) {
-        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
-        while (!pending.isEmpty()) {
-            Map<String, List<WriteRequest>> request = pending;
-            BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(request));
-            pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
-        }
-        writes.addAndGet(batch.size());
-    }
-
-    private static Map<String, AttributeValue> key(String pk, String sk) {
-        return Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk));
-    }
-
-    private static WriteRequest delete(String pk, String sk) {
-        return WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key(pk, sk)).build()).build();
-    }
-
-    private static Map<String, AttributeValue> item(String pk, String sk, String type, Object... attributes) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("PK", AttributeValue.fromS(pk));
-        item.put("SK", AttributeValue.fromS(sk));
-        item.put("type", AttributeValue.fromS(type));
-        for (int i = 0; i < attributes.length; i += 2) {
-            item.put((String) attributes[i], AttributeValue.fromS((String) attributes[i + 1]));
-        }
-        return item;
     }
 }

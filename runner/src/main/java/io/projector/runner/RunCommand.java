@@ -6,12 +6,18 @@ import io.projector.ProjectorConfig;
 import io.projector.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code projector run}: the long-running worker. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -95,13 +101,155 @@ final class RunCommand implements Callable<Integer> {
             description = "This worker's name in the lease table (env PROJECTOR_WORKER_ID; default host-pid-random).")
     String workerId;
 
+    @Option(names = "--config", defaultValue = "${env:PROJECTOR_CONFIG}", paramLabel = "FILE",
+            description = "A properties file of settings, keys = long flag names without dashes, e.g. source-table=orders "
+                    + "(env PROJECTOR_CONFIG). A flag wins over its environment variable, which wins over the file.")
+    Path config;
+
+    @Option(names = "--http-port", defaultValue = "${env:PROJECTOR_HTTP_PORT:-8080}",
+            description = "Port of GET /health, /ready and /metrics (env PROJECTOR_HTTP_PORT; default ${DEFAULT-VALUE}; 0: a free one).")
+    int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "${env:PROJECTOR_HTTP_HOST:-0.0.0.0}",
+            description = "Address the HTTP endpoints listen on (env PROJECTOR_HTTP_HOST; default ${DEFAULT-VALUE}, every interface, for containers).")
+    String httpHost;
+
+    @Option(names = "--cloudwatch-namespace", defaultValue = "${env:PROJECTOR_CLOUDWATCH_NAMESPACE}",
+            description = "Also publish the projector metrics to CloudWatch under this namespace, once a minute "
+                    + "(env PROJECTOR_CLOUDWATCH_NAMESPACE; default: not published).")
+    String cloudwatchNamespace;
+
+    @Option(names = "--kcl-metrics", defaultValue = "${env:PROJECTOR_KCL_METRICS:-NONE}",
+            description = "The KCL's own CloudWatch metrics: NONE, SUMMARY or DETAILED (env PROJECTOR_KCL_METRICS; default ${DEFAULT-VALUE}).")
+    String kclMetrics;
+
+    @Option(names = "--log-format", defaultValue = "${env:PROJECTOR_LOG_FORMAT}",
+            description = "json or text log lines on stdout (env PROJECTOR_LOG_FORMAT; default: json unless stdout is a terminal).")
+    String logFormat;
+
+    @Option(names = "--log-level", defaultValue = "${env:PROJECTOR_LOG_LEVEL:-INFO}",
+            description = "Level of Projector's own loggers: TRACE, DEBUG, INFO, WARN, ERROR or OFF (env PROJECTOR_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        validate();
+        try (Telemetry telemetry = new Telemetry()) {
+            return work(telemetry);
+        }
+    }
+
+    /** Checks every value before anything starts; a wrong one fails in one line naming the setting and what is allowed. */
+    private void validate() {
+        checkRange("local-port", localPort, 0, 65535);
+        checkRange("http-port", httpPort, 0, 65535);
+        if (httpHost == null || httpHost.isBlank()) {
+            throw new IllegalArgumentException(setting("http-host") + " must be an address to listen on, e.g. 0.0.0.0 or 127.0.0.1");
+        }
+        if (pollIntervalMs != null) {
+            checkRange("poll-interval-ms", pollIntervalMs, 1, 60_000);
+        }
+        if (failoverMs != null) {
+            checkRange("failover-ms", failoverMs, 1_000, 600_000);
+        }
+        if (retryAttempts != null) {
+            checkRange("retry-attempts", retryAttempts, 1, 100);
+        }
+        if (entityTypeAttribute == null || entityTypeAttribute.isBlank()) {
+            throw new IllegalArgumentException(setting("entity-type-attribute") + " must not be empty (default: type)");
+        }
+        if (!List.of("NONE", "SUMMARY", "DETAILED").contains(kclMetrics.trim().toUpperCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(setting("kcl-metrics") + " must be NONE, SUMMARY or DETAILED, was '" + kclMetrics + "'");
+        }
+        if (cloudwatchNamespace != null && !cloudwatchNamespace.isBlank()) {
+            String wrong = Telemetry.checkNamespace(cloudwatchNamespace.trim());
+            if (wrong != null) {
+                throw new IllegalArgumentException(setting("cloudwatch-namespace") + " " + wrong + ", was '" + cloudwatchNamespace + "'");
+            }
+            if (local) {
+                throw new IllegalArgumentException(setting("cloudwatch-namespace") + " publishes to AWS CloudWatch: not with --local");
+            }
+        }
+        if (local && !kclMetrics.trim().equalsIgnoreCase("NONE")) {
+            throw new IllegalArgumentException(setting("kcl-metrics") + " publishes to AWS CloudWatch: not with --local");
+        }
+        // Checked before logging started (Main); again here for the names in the message.
+        if (logFormat != null && !logFormat.isBlank()) {
+            LogSettings.format(new String[] {logFormat, setting("log-format")}, false);
+        }
+        LogSettings.level(new String[] {logLevel, setting("log-level")});
+    }
+
+    private void checkRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(setting(key) + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    /** How to name a setting in a message: its flag, or the variable or file line that gave its value. */
+    private String setting(String key) {
+        String origin = origin(key);
+        return origin.equals("flag") || origin.equals("default") ? "--" + key : origin;
+    }
+
+    /** Where a setting's value came from: flag, the variable's name, "KEY in FILE", or default. */
+    private String origin(String key) {
+        if (spec == null) {
+            return "flag";
+        }
+        if (spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--" + key)) {
+            return "flag";
+        }
+        if (spec.commandLine().getDefaultValueProvider() instanceof RunDefaults) {
+            String origin = ((RunDefaults) spec.commandLine().getDefaultValueProvider()).origin(key);
+            if (origin != null) {
+                return origin;
+            }
+        }
+        return "default";
+    }
+
+    /** Every setting with its value and where it came from; credentials only as the provider's type. */
+    private String effectiveConfiguration(Connection connection) {
+        StringJoiner out = new StringJoiner(", ");
+        if (spec != null) {
+            for (OptionSpec option : spec.options()) {
+                String key = RunDefaults.key(option);
+                if (key.equals("help") || key.equals("version")) {
+                    continue;
+                }
+                Object value = option.getValue();
+                String shown = value == null ? "-" : value instanceof Collection<?> c ? String.join(",", c.stream().map(String::valueOf).toList()) : value.toString();
+                out.add(key + "=" + shown + " (" + origin(key) + ")");
+            }
+        }
+        out.add("region used=" + connection.region());
+        out.add("credentials=" + connection.credentials().getClass().getSimpleName());
+        return out.toString();
+    }
+
+    /** The HTTP endpoints, once the worker runs (until then a health check finds nothing: not healthy). */
+    private HealthServer serve(Projector projector, WorkerHealth health, Telemetry telemetry) {
+        health.running(projector);
+        try {
+            HealthServer http = HealthServer.start(httpHost.trim(), httpPort, health, telemetry::scrape);
+            log.info("health, readiness and metrics on http://{} (/health, /ready, /metrics)", http.address());
+            return http;
+        } catch (RuntimeException e) {
+            projector.stop(Duration.ofSeconds(25));
+            throw e;
+        }
+    }
+
+    private Integer work(Telemetry telemetry) throws Exception {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
         }
         if (!startAt.equals("TRIM_HORIZON") && !startAt.equals("LATEST")) {
-            throw new IllegalArgumentException("--start-at must be TRIM_HORIZON or LATEST, was '" + startAt + "'");
+            throw new IllegalArgumentException(setting("start-at") + " must be TRIM_HORIZON or LATEST, was '" + startAt + "'");
         }
         if (sourceTable == null && local) {
             sourceTable = "source";
@@ -136,7 +284,14 @@ final class RunCommand implements Callable<Integer> {
                 builder.retryAttempts(retryAttempts);
             }
             builder.parkUnknownTypes(parkUnknownTypes);
+            builder.meterRegistry(telemetry.registry())
+                    .kclMetricsLevel(ProjectorConfig.KclMetricsLevel.valueOf(kclMetrics.trim().toUpperCase(Locale.ROOT)));
             ProjectorConfig config = builder.build();
+            log.info("configuration: {}", effectiveConfiguration(connection));
+            if (cloudwatchNamespace != null && !cloudwatchNamespace.isBlank()) {
+                telemetry.publishToCloudWatch(cloudwatchNamespace.trim(), connection.region(), connection.credentials(), Duration.ofMinutes(1));
+                log.info("metrics also go to CloudWatch namespace '{}' in {} every minute", cloudwatchNamespace.trim(), connection.region());
+            }
             if (local) {
                 Tables.createSourceTable(connection.dynamo(), config.sourceTable());
                 log.info("embedded DynamoDB Local at {} (data in {})", connection.endpoint(), dataDir.toAbsolutePath());
@@ -146,18 +301,24 @@ final class RunCommand implements Callable<Integer> {
                 Tables.createLeaseTable(connection.dynamo(), config.applicationName());
             }
             Projector projector = Projector.start(config, selected);
-            String received;
-            while ((received = signal.await(1000)) == null) {
-                if (!projector.isRunning()) {
-                    log.error("the worker stopped by itself; see the errors above");
-                    projector.stop(Duration.ofSeconds(5));
-                    return 1;
+            WorkerHealth health = new WorkerHealth();
+            try (HealthServer http = serve(projector, health, telemetry)) {
+                String received;
+                while ((received = signal.await(1000)) == null) {
+                    if (!projector.isRunning()) {
+                        log.error("the worker stopped by itself; see the errors above");
+                        projector.stop(Duration.ofSeconds(5));
+                        health.stopped();
+                        return 1;
+                    }
                 }
+                log.info("{} received: stopping gracefully", received);
+                health.stopping();
+                boolean clean = projector.stop(Duration.ofSeconds(25));
+                health.stopped();
+                log.info("stopped {}; {}", clean ? "cleanly" : "after the timeout", projector.stats());
+                return 0;
             }
-            log.info("{} received: stopping gracefully", received);
-            boolean clean = projector.stop(Duration.ofSeconds(25));
-            log.info("stopped {}; {}", clean ? "cleanly" : "after the timeout", projector.stats());
-            return 0;
         }
     }
 }

@@ -27,7 +27,11 @@ final class WorkerProcess {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString()));
         command.addAll(List.of(args));
         Path log = Path.of("target", "worker-" + name + ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Tests serve /health, /ready and /metrics on loopback only, on a free port (not the default 0.0.0.0:8080).
+        builder.environment().putIfAbsent("PROJECTOR_HTTP_HOST", "127.0.0.1");
+        builder.environment().putIfAbsent("PROJECTOR_HTTP_PORT", "0");
+        Process p = builder.start();
         return new WorkerProcess(p, log);
     }
 

@@ -100,10 +100,14 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         } catch (RuntimeException e) {
             halted = true;
             registry.halted(shardId, e.getMessage());
+            if (e instanceof io.projector.ProjectionFailedException failed) {
+                MDC.put("projection", failed.projection());
+            }
             log.error("shard {} HALTED: {}. Nothing after the last committed record is applied or checkpointed; "
                     + "fix the cause and restart the worker to resume from there.", shardId, e.getMessage(), e);
         } finally {
             MDC.remove("shard");
+            MDC.remove("projection");
         }
     }
 
@@ -127,12 +131,14 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     public void leaseLost(LeaseLostInput input) {
         stopping = true;
         registry.stopped(shardId);
+        release();
         log.info("shard {}: lease lost", shardId);
     }
 
     @Override
     public void shardEnded(ShardEndedInput input) {
         registry.stopped(shardId);
+        release();
         if (halted) {
             log.error("shard {} ended while halted: not checkpointing its end", shardId);
             return;
@@ -150,7 +156,15 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         stopping = true;
         checkpoint(input.checkpointer());
         registry.stopped(shardId);
+        release();
         log.info("shard {}: shutdown requested, {}", shardId,
                 checkpointedAt == null ? "nothing processed to checkpoint" : "checkpointed at " + checkpointedAt);
+    }
+
+    /** The shard's gauges go with it. */
+    private void release() {
+        if (projector != null) {
+            projector.close();
+        }
     }
 }

@@ -8,9 +8,11 @@ public final class ShardRegistry {
 
     private final Map<String, Boolean> active = new ConcurrentHashMap<>();
     private final Map<String, String> halted = new ConcurrentHashMap<>();
+    private volatile boolean anyStarted;
 
     void started(String shardId) {
         active.put(shardId, Boolean.TRUE);
+        anyStarted = true;
     }
 
     void stopped(String shardId) {
@@ -19,6 +21,11 @@ public final class ShardRegistry {
 
     void halted(String shardId, String reason) {
         halted.put(shardId, reason);
+    }
+
+    /** Whether this worker has taken and initialized at least one shard since it started. */
+    public boolean anyStarted() {
+        return anyStarted;
     }
 
     public int activeShards() {

@@ -15,6 +15,7 @@ import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.leases.LeaseManagementConfig;
+import software.amazon.kinesis.metrics.MetricsConfig;
 import software.amazon.kinesis.metrics.MetricsLevel;
 import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.StreamTracker;
@@ -61,12 +62,21 @@ public final class StreamWorker {
         polling.idleTimeBetweenReadsInMillis(config.pollInterval().toMillis());
         polling.maxRecords(1000);
 
+        // KCL's own CloudWatch metrics are off unless asked for; then its CloudWatchMetricsFactory
+        // publishes through the worker's real CloudWatch client under the application's name.
+        MetricsConfig metrics = configs.metricsConfig().metricsLevel(MetricsLevel.valueOf(config.kclMetricsLevel().name()));
+        if (config.kclMetricsLevel() == ProjectorConfig.KclMetricsLevel.NONE) {
+            metrics.metricsFactory(new NullMetricsFactory());
+        } else {
+            log.info("KCL metrics at level {} go to CloudWatch namespace '{}'", config.kclMetricsLevel(), metrics.namespace());
+        }
+
         this.scheduler = StreamsSchedulerFactory.createScheduler(
                 configs.checkpointConfig(),
                 configs.coordinatorConfig().shardConsumerDispatchPollIntervalMillis(Math.min(1000L, Math.max(50L, config.pollInterval().toMillis() * 5))),
                 leases,
                 configs.lifecycleConfig(),
-                configs.metricsConfig().metricsLevel(MetricsLevel.NONE).metricsFactory(new NullMetricsFactory()),
+                metrics,
                 configs.processorConfig(),
                 configs.retrievalConfig().retrievalSpecificConfig(polling),
                 adapter);
