@@ -1,0 +1,383 @@
+package io.projector.deploy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * What {@link ProjectorStack} deploys. Build it with {@link #builder()}, or from CDK context
+ * ({@code -c key=value}, or {@code cdk.json}) with {@link #fromContext}; {@link Builder#build()}
+ * checks every value and names the first wrong one.
+ *
+ * @param sourceTableName            the table whose stream is projected
+ * @param createSourceTable          create it (stream NEW_AND_OLD_IMAGES, on-demand, PITR); else reference it
+ * @param sourceStreamArn            the existing table's stream ARN (required when not created, ignored otherwise)
+ * @param readModelTableName         the table the projections write
+ * @param createReadModelTable       create it (PK/SK, GSI1, GSI2, on-demand, PITR); else reference it
+ * @param applicationName            KCL application name = lease table name (the worker's default: projector-&lt;source&gt;)
+ * @param sharedReadModelLeadingKeys when the read-model table is shared with other services: the partition-key
+ *                                   prefixes this worker's projections write (e.g. {@code CUSTOMER#}); the task
+ *                                   role is then limited to them plus {@code PROJECTOR#} by a
+ *                                   {@code dynamodb:LeadingKeys} condition. Empty: the table is the worker's own
+ * @param image                      where the container image comes from
+ * @param vpcId                      an existing VPC (looked up; needs the stack's account and region); null: a new one
+ * @param clusterName                an existing ECS cluster in that VPC; null: a new one
+ * @param cpu                        Fargate task CPU units (256, 512, 1024, ...)
+ * @param memoryMiB                  Fargate task memory; the JVM takes 75 % of it as heap
+ * @param arm64                      run on Graviton (the image must be built for linux/arm64)
+ * @param minTasks                   fewest tasks (auto-scaling floor), at least 1
+ * @param maxTasks                   most tasks; more tasks than the stream has shards sit idle
+ * @param httpPort                   PROJECTOR_HTTP_PORT: where the worker serves /health
+ * @param metricsNamespace           CloudWatch namespace the worker publishes to (PutMetricData is limited to it)
+ * @param lagMetricName              the worker's lag metric (milliseconds; alarm and scaling use its Maximum)
+ * @param deadLetterMetricName       the worker's count of parked changes (alarm on its Sum)
+ * @param metricDimensions           dimensions the worker puts on those metrics (none by default)
+ * @param lagAlarmThresholdMs        the lag alarm fires above this, 3 of 5 minutes
+ * @param scaleOutLagMs              one task more while the lag is above this (two more above ten times it)
+ * @param scaleInLagMs               one task fewer while the lag is below this
+ * @param alarmTopicArn              an SNS topic the alarms notify; null: none
+ * @param extraEnvironment           more environment variables for the worker (e.g. PROJECTOR_PROJECTIONS)
+ */
+public record ProjectorStackProps(
+        String sourceTableName,
+        boolean createSourceTable,
+        String sourceStreamArn,
+        String readModelTableName,
+        boolean createReadModelTable,
+        String applicationName,
+        List<String> sharedReadModelLeadingKeys,
+        ImageSource image,
+        String vpcId,
+        String clusterName,
+        int cpu,
+        int memoryMiB,
+        boolean arm64,
+        int minTasks,
+        int maxTasks,
+        int httpPort,
+        String metricsNamespace,
+        String lagMetricName,
+        String deadLetterMetricName,
+        Map<String, String> metricDimensions,
+        long lagAlarmThresholdMs,
+        long scaleOutLagMs,
+        long scaleInLagMs,
+        String alarmTopicArn,
+        Map<String, String> extraEnvironment) {
+
+    /** The partition-key prefix the engine reserves for watermarks and dead letters. */
+    public static final String RESERVED_PREFIX = "PROJECTOR#";
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+    private static final Pattern STREAM_ARN = Pattern.compile("arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/([a-zA-Z0-9_.-]{3,255})/stream/.+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    public ProjectorStackProps {
+        sharedReadModelLeadingKeys = List.copyOf(sharedReadModelLeadingKeys);
+        metricDimensions = Map.copyOf(metricDimensions);
+        extraEnvironment = Map.copyOf(extraEnvironment);
+    }
+
+    /** The worker shares the read-model table with other services (LeadingKeys condition on). */
+    public boolean readModelShared() {
+        return !sharedReadModelLeadingKeys.isEmpty();
+    }
+
+    /** The {@code dynamodb:LeadingKeys} patterns: each prefix with {@code *}, plus {@code PROJECTOR#*}. */
+    public List<String> leadingKeyPatterns() {
+        List<String> patterns = new ArrayList<>();
+        for (String prefix : sharedReadModelLeadingKeys) {
+            String pattern = prefix.endsWith("*") ? prefix : prefix + "*";
+            if (!patterns.contains(pattern)) {
+                patterns.add(pattern);
+            }
+        }
+        if (!patterns.contains(RESERVED_PREFIX + "*")) {
+            patterns.add(RESERVED_PREFIX + "*");
+        }
+        return List.copyOf(patterns);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads the props from CDK context values (strings from {@code -c key=value}, or JSON values
+     * from {@code cdk.json}). Keys: sourceTable (required), createSourceTable, sourceStreamArn,
+     * readModelTable, createReadModelTable, applicationName, sharedReadModelLeadingKeys (comma
+     * separated), image (a registry URI), ecrRepository + imageTag, vpcId, clusterName, cpu,
+     * memory, arm64, minTasks, maxTasks, httpPort, metricsNamespace, lagMetric, deadLetterMetric,
+     * lagAlarmMs, scaleOutLagMs, scaleInLagMs, alarmTopicArn, projections. Without image or
+     * ecrRepository the image is built from {@code deploy/Dockerfile} under {@code repoRoot}.
+     */
+    public static ProjectorStackProps fromContext(Function<String, Object> context, Path repoRoot) {
+        Builder b = builder();
+        String source = string(context, "sourceTable");
+        if (source == null) {
+            throw new IllegalArgumentException("context sourceTable is required (-c sourceTable=NAME)");
+        }
+        b.sourceTableName(source);
+        b.createSourceTable(bool(context, "createSourceTable", false));
+        b.sourceStreamArn(string(context, "sourceStreamArn"));
+        b.readModelTableName(string(context, "readModelTable"));
+        b.createReadModelTable(bool(context, "createReadModelTable", true));
+        b.applicationName(string(context, "applicationName"));
+        String shared = string(context, "sharedReadModelLeadingKeys");
+        if (shared != null) {
+            List<String> prefixes = new ArrayList<>();
+            for (String p : shared.split(",")) {
+                if (!p.isBlank()) {
+                    prefixes.add(p.trim());
+                }
+            }
+            b.sharedReadModelLeadingKeys(prefixes);
+        }
+        String uri = string(context, "image");
+        String repository = string(context, "ecrRepository");
+        if (uri != null && repository != null) {
+            throw new IllegalArgumentException("context: give image or ecrRepository, not both");
+        }
+        if (uri != null) {
+            b.image(ImageSource.registry(uri));
+        } else if (repository != null) {
+            b.image(ImageSource.ecr(repository, stringOr(context, "imageTag", "latest")));
+        } else {
+            b.image(ImageSource.asset(repoRoot));
+        }
+        b.vpcId(string(context, "vpcId"));
+        b.clusterName(string(context, "clusterName"));
+        b.cpu(integer(context, "cpu", b.cpu));
+        b.memoryMiB(integer(context, "memory", b.memoryMiB));
+        b.arm64(bool(context, "arm64", false));
+        b.minTasks(integer(context, "minTasks", b.minTasks));
+        b.maxTasks(integer(context, "maxTasks", b.maxTasks));
+        b.httpPort(integer(context, "httpPort", b.httpPort));
+        b.metricsNamespace(stringOr(context, "metricsNamespace", b.metricsNamespace));
+        b.lagMetricName(stringOr(context, "lagMetric", b.lagMetricName));
+        b.deadLetterMetricName(stringOr(context, "deadLetterMetric", b.deadLetterMetricName));
+        b.lagAlarmThresholdMs(integer(context, "lagAlarmMs", b.lagAlarmThresholdMs));
+        b.scaleOutLagMs(integer(context, "scaleOutLagMs", b.scaleOutLagMs));
+        b.scaleInLagMs(integer(context, "scaleInLagMs", b.scaleInLagMs));
+        b.alarmTopicArn(string(context, "alarmTopicArn"));
+        String projections = string(context, "projections");
+        if (projections != null) {
+            b.environment("PROJECTOR_PROJECTIONS", projections);
+        }
+        return b.build();
+    }
+
+    private static String string(Function<String, Object> context, String key) {
+        Object v = context.apply(key);
+        if (v == null) {
+            return null;
+        }
+        String s = String.valueOf(v).trim();
+        return s.isEmpty() ? null : s;
+    }
+
+    private static String stringOr(Function<String, Object> context, String key, String otherwise) {
+        String s = string(context, key);
+        return s == null ? otherwise : s;
+    }
+
+    private static boolean bool(Function<String, Object> context, String key, boolean otherwise) {
+        String s = string(context, key);
+        if (s == null) {
+            return otherwise;
+        }
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException("context " + key + " must be true or false, was '" + s + "'");
+    }
+
+    private static long integer(Function<String, Object> context, String key, long otherwise) {
+        String s = string(context, key);
+        if (s == null) {
+            return otherwise;
+        }
+        try {
+            return s.contains(".") ? (long) Double.parseDouble(s) : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("context " + key + " must be a whole number, was '" + s + "'");
+        }
+    }
+
+    private static int integer(Function<String, Object> context, String key, int otherwise) {
+        long v = integer(context, key, (long) otherwise);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("context " + key + " is out of range: " + v);
+        }
+        return (int) v;
+    }
+
+    /** Where the worker's image comes from. */
+    public sealed interface ImageSource {
+
+        /** Built from {@code deploy/Dockerfile} at deploy time (needs Docker then, not at synth). */
+        static ImageSource asset(Path repositoryRoot) {
+            return new Asset(repositoryRoot);
+        }
+
+        /** A public or otherwise pullable image, e.g. {@code ghcr.io/acme/projector:1.2}. */
+        static ImageSource registry(String uri) {
+            return new Registry(uri);
+        }
+
+        /** An image in an ECR repository of this account and region; the execution role may pull it. */
+        static ImageSource ecr(String repositoryName, String tag) {
+            return new Ecr(repositoryName, tag);
+        }
+
+        record Asset(Path repositoryRoot) implements ImageSource {
+            public Asset {
+                Objects.requireNonNull(repositoryRoot, "repositoryRoot");
+            }
+        }
+
+        record Registry(String uri) implements ImageSource {
+            public Registry {
+                if (uri == null || uri.isBlank() || uri.chars().anyMatch(Character::isWhitespace)) {
+                    throw new IllegalArgumentException("image must be an image URI, was '" + uri + "'");
+                }
+            }
+        }
+
+        record Ecr(String repositoryName, String tag) implements ImageSource {
+            public Ecr {
+                if (repositoryName == null || !repositoryName.matches("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")) {
+                    throw new IllegalArgumentException("ecrRepository must be an ECR repository name, was '" + repositoryName + "'");
+                }
+                if (tag == null || !tag.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
+                    throw new IllegalArgumentException("imageTag must be a Docker tag, was '" + tag + "'");
+                }
+            }
+        }
+    }
+
+    public static final class Builder {
+        private String sourceTableName;
+        private boolean createSourceTable;
+        private String sourceStreamArn;
+        private String readModelTableName;
+        private boolean createReadModelTable = true;
+        private String applicationName;
+        private List<String> sharedReadModelLeadingKeys = List.of();
+        private ImageSource image;
+        private String vpcId;
+        private String clusterName;
+        private int cpu = 512;
+        private int memoryMiB = 1024;
+        private boolean arm64;
+        private int minTasks = 1;
+        private int maxTasks = 4;
+        private int httpPort = 8080;
+        private String metricsNamespace = "Projector";
+        private String lagMetricName = "lag.ms";
+        private String deadLetterMetricName = "parked";
+        private Map<String, String> metricDimensions = Map.of();
+        private long lagAlarmThresholdMs = 60_000;
+        private long scaleOutLagMs = 30_000;
+        private long scaleInLagMs = 1_000;
+        private String alarmTopicArn;
+        private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder sourceTableName(String v) { sourceTableName = v; return this; }
+        public Builder createSourceTable(boolean v) { createSourceTable = v; return this; }
+        public Builder sourceStreamArn(String v) { sourceStreamArn = v; return this; }
+        public Builder readModelTableName(String v) { readModelTableName = v; return this; }
+        public Builder createReadModelTable(boolean v) { createReadModelTable = v; return this; }
+        public Builder applicationName(String v) { applicationName = v; return this; }
+        public Builder sharedReadModelLeadingKeys(List<String> v) { sharedReadModelLeadingKeys = List.copyOf(v); return this; }
+        public Builder image(ImageSource v) { image = v; return this; }
+        public Builder vpcId(String v) { vpcId = v; return this; }
+        public Builder clusterName(String v) { clusterName = v; return this; }
+        public Builder cpu(int v) { cpu = v; return this; }
+        public Builder memoryMiB(int v) { memoryMiB = v; return this; }
+        public Builder arm64(boolean v) { arm64 = v; return this; }
+        public Builder minTasks(int v) { minTasks = v; return this; }
+        public Builder maxTasks(int v) { maxTasks = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder metricsNamespace(String v) { metricsNamespace = v; return this; }
+        public Builder lagMetricName(String v) { lagMetricName = v; return this; }
+        public Builder deadLetterMetricName(String v) { deadLetterMetricName = v; return this; }
+        public Builder metricDimensions(Map<String, String> v) { metricDimensions = Map.copyOf(v); return this; }
+        public Builder lagAlarmThresholdMs(long v) { lagAlarmThresholdMs = v; return this; }
+        public Builder scaleOutLagMs(long v) { scaleOutLagMs = v; return this; }
+        public Builder scaleInLagMs(long v) { scaleInLagMs = v; return this; }
+        public Builder alarmTopicArn(String v) { alarmTopicArn = v; return this; }
+        public Builder environment(String name, String value) { extraEnvironment.put(name, value); return this; }
+
+        public ProjectorStackProps build() {
+            require(sourceTableName != null && TABLE_NAME.matcher(sourceTableName).matches(),
+                    "sourceTableName must be a DynamoDB table name, was '" + sourceTableName + "'");
+            String streamArn = null;
+            if (!createSourceTable) {
+                require(sourceStreamArn != null,
+                        "sourceStreamArn is required for an existing source table (aws dynamodb describe-table --table-name "
+                                + sourceTableName + " --query Table.LatestStreamArn)");
+                var m = STREAM_ARN.matcher(sourceStreamArn);
+                require(m.matches(), "sourceStreamArn must be a DynamoDB stream ARN, was '" + sourceStreamArn + "'");
+                require(m.group(1).equals(sourceTableName),
+                        "sourceStreamArn belongs to table '" + m.group(1) + "', not to sourceTableName '" + sourceTableName + "'");
+                streamArn = sourceStreamArn;
+            }
+            String readModel = readModelTableName != null ? readModelTableName : sourceTableName + "-read-model";
+            require(TABLE_NAME.matcher(readModel).matches(), "readModelTableName must be a DynamoDB table name, was '" + readModel + "'");
+            require(!readModel.equals(sourceTableName), "the read-model table must not be the source table");
+            String app = applicationName != null ? applicationName : "projector-" + sourceTableName;
+            // The KCL adds "-CoordinatorState" (17 characters) and "-WorkerMetricStats" (18) to the name.
+            require(app.length() <= 255 - 18 && TABLE_NAME.matcher(app).matches(),
+                    "applicationName must be a DynamoDB table name of at most 237 characters, was '" + app + "'");
+            require(!app.equals(sourceTableName) && !app.equals(readModel), "applicationName must differ from the table names");
+            for (String prefix : sharedReadModelLeadingKeys) {
+                require(prefix != null && !prefix.isBlank() && !prefix.equals("*"),
+                        "sharedReadModelLeadingKeys must be key prefixes such as CUSTOMER#, was '" + prefix + "'");
+                require(prefix.indexOf('*') < 0 || prefix.indexOf('*') == prefix.length() - 1,
+                        "sharedReadModelLeadingKeys: '*' only at the end of a prefix, was '" + prefix + "'");
+            }
+            require(image != null, "image is required");
+            require(vpcId == null || vpcId.matches("vpc-[0-9a-f]{8,17}"), "vpcId must look like vpc-0123abcd, was '" + vpcId + "'");
+            require(clusterName == null || vpcId != null, "clusterName (an existing cluster) needs the vpcId of its VPC");
+            require(List.of(256, 512, 1024, 2048, 4096, 8192, 16384).contains(cpu),
+                    "cpu must be a Fargate CPU value (256, 512, 1024, 2048, 4096, 8192, 16384), was " + cpu);
+            require(memoryMiB >= 512 && memoryMiB <= 122_880, "memoryMiB must be 512..122880, was " + memoryMiB);
+            require(minTasks >= 1, "minTasks must be at least 1, was " + minTasks);
+            require(maxTasks >= minTasks, "maxTasks must be at least minTasks (" + minTasks + "), was " + maxTasks);
+            require(httpPort >= 1 && httpPort <= 65535, "httpPort must be 1..65535, was " + httpPort);
+            require(metricsNamespace != null && !metricsNamespace.isBlank() && !metricsNamespace.startsWith("AWS/"),
+                    "metricsNamespace must be a custom namespace (not AWS/...), was '" + metricsNamespace + "'");
+            require(lagMetricName != null && !lagMetricName.isBlank(), "lagMetricName is required");
+            require(deadLetterMetricName != null && !deadLetterMetricName.isBlank(), "deadLetterMetricName is required");
+            require(metricDimensions.size() <= 30, "at most 30 metric dimensions");
+            require(lagAlarmThresholdMs > 0, "lagAlarmThresholdMs must be positive");
+            require(scaleInLagMs > 0 && scaleOutLagMs > scaleInLagMs,
+                    "scaleOutLagMs (" + scaleOutLagMs + ") must be above scaleInLagMs (" + scaleInLagMs + ") and both positive");
+            require(alarmTopicArn == null || alarmTopicArn.matches("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]+(\\.fifo)?"),
+                    "alarmTopicArn must be an SNS topic ARN, was '" + alarmTopicArn + "'");
+            for (String name : extraEnvironment.keySet()) {
+                require(ENV_NAME.matcher(name).matches(), "environment variable name '" + name + "' is not valid");
+                require(!ProjectorStack.MANAGED_ENVIRONMENT.contains(name), name + " is set by the stack itself");
+            }
+            return new ProjectorStackProps(sourceTableName, createSourceTable, streamArn, readModel, createReadModelTable, app,
+                    sharedReadModelLeadingKeys, image, vpcId, clusterName, cpu, memoryMiB, arm64, minTasks, maxTasks, httpPort,
+                    metricsNamespace, lagMetricName, deadLetterMetricName, metricDimensions, lagAlarmThresholdMs,
+                    scaleOutLagMs, scaleInLagMs, alarmTopicArn, extraEnvironment);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.projector;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A change parked in the dead-letter store: what it was, which projection could not project it,
+ * and why.
+ *
+ * @param projection    the projection ({@code *} for a stream record that could not be decoded at all)
+ * @param shardId       the shard it came from
+ * @param sortKey       its key in the store (SK under PK {@code PROJECTOR#DLQ})
+ * @param event         the change, with its images; empty for an undecodable record or when the images were too large to keep
+ * @param sourceKey     the source item's key, e.g. {@code PK=ORDER#1|SK=ORDER}
+ * @param reason        one line: what went wrong
+ * @param errorType     the kind of failure ({@code waits-behind} when it only waits behind an earlier parked change of its item)
+ * @param parkedAt      when it was parked
+ * @param attempts      how many times it was projected and failed, re-drives included
+ */
+public record DeadLetter(
+        String projection,
+        String shardId,
+        String sortKey,
+        Optional<ChangeEvent> event,
+        String sourceKey,
+        String reason,
+        String errorType,
+        Instant parkedAt,
+        int attempts) {
+
+    /** One line for a listing. */
+    public String summary() {
+        String what = event.map(e -> e.type() + " " + (e.entityType().isEmpty() ? "-" : e.entityType()) + " seq " + e.sequenceNumber())
+                .orElse("undecodable or too large");
+        return String.format("%-20s %-30s %-40s %s", projection, what, sourceKey, reason);
+    }
+}

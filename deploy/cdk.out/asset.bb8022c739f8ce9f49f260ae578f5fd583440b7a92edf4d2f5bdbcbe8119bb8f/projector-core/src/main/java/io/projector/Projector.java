@@ -1,0 +1,227 @@
+package io.projector;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projector.internal.AwsClients;
+import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.ChunkCommitter;
+import io.projector.internal.ChunkPlanner;
+import io.projector.internal.DeadLetterStore;
+import io.projector.internal.EngineCounters;
+import io.projector.internal.ReadModelBreaker;
+import io.projector.internal.RetryPolicy;
+import io.projector.internal.ShardProjector;
+import io.projector.internal.TransactionLimits;
+import io.projector.internal.WatermarkStore;
+import io.projector.internal.kcl.ShardRegistry;
+import io.projector.internal.kcl.StreamWorker;
+import io.projector.internal.kcl.WorkerProcessors;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+
+/**
+ * A projection worker: reads the source table's stream through the KCL and keeps the read model
+ * exactly in step through the given projections. Embed it in your own {@code main}:
+ *
+ * <pre>{@code
+ * try (Projector projector = Projector.start(config, List.of(new MyProjection()))) {
+ *     projector.awaitTermination();
+ * }
+ * }</pre>
+ */
+public final class Projector implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Projector.class);
+
+    private final ProjectorConfig config;
+    private final AwsClients clients;
+    private final EngineCounters counters;
+    private final ShardRegistry shards = new ShardRegistry();
+    private final StreamWorker worker;
+    private final CircuitBreaker breaker;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private volatile boolean closed;
+
+    private Projector(ProjectorConfig config, List<Projection> projections) {
+        this.config = config;
+        checkNames(projections);
+        this.counters = new EngineCounters(config.meterRegistry());
+        this.clients = new AwsClients(config);
+        try {
+            String streamArn = streamArn(clients, config);
+            List<String> names = projections.stream().map(Projection::name).toList();
+            ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
+                    new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
+            WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
+            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
+            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());
+            Retry retry = RetryPolicy.create("read-model", config);
+            this.breaker = ReadModelBreaker.create(config);
+            retry.getEventPublisher().onRetry(e -> counters.retries.increment());
+            bindGauges(config.meterRegistry(), names);
+            ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
+            WorkerProcessors processors = new WorkerProcessors(
+                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
+                            Clock.systemUTC()),
+                    decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
+            this.worker = new StreamWorker(config, clients, streamArn, processors);
+            log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),
+                    config.sourceTable(), config.readModelTable(), names, config.workerId());
+        } catch (RuntimeException e) {
+            clients.close();
+            throw e;
+        }
+    }
+
+    /** Checks the tables and starts consuming the stream in the background. */
+    public static Projector start(ProjectorConfig config, List<Projection> projections) {
+        Projector p = new Projector(config, projections);
+        p.worker.start();
+        return p;
+    }
+
+    private static void checkNames(List<Projection> projections) {
+        if (projections.isEmpty()) {
+            throw new IllegalArgumentException("no projections to run");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Projection p : projections) {
+            String name = p.name();
+            if (name == null || !name.matches("[A-Za-z0-9_.-]{1,100}")) {
+                throw new IllegalArgumentException("projection " + p.getClass().getName() + " has an invalid name '" + name
+                        + "': use letters, digits, _ . - (at most 100)");
+            }
+            if (!seen.add(name)) {
+                throw new IllegalArgumentException("two projections are named '" + name + "': names key watermarks and must be unique");
+            }
+            if (p.entityTypes() == null || p.entityTypes().isEmpty()) {
+                throw new IllegalArgumentException("projection '" + name + "' wants no entity types");
+            }
+        }
+    }
+
+    private static String streamArn(AwsClients clients, ProjectorConfig config) {
+        TableDescription source;
+        try {
+            source = clients.dynamo().describeTable(b -> b.tableName(config.sourceTable())).table();
+        } catch (ResourceNotFoundException e) {
+            throw new IllegalStateException("source table '" + config.sourceTable() + "' does not exist in " + where(config));
+        } catch (SdkClientException e) {
+            throw new IllegalStateException("cannot reach DynamoDB at " + where(config) + ": " + e.getMessage());
+        }
+        if (source.streamSpecification() == null || !Boolean.TRUE.equals(source.streamSpecification().streamEnabled())
+                || source.latestStreamArn() == null) {
+            throw new IllegalStateException("source table '" + config.sourceTable() + "' has no stream: enable one with view type NEW_AND_OLD_IMAGES");
+        }
+        if (source.streamSpecification().streamViewType() != StreamViewType.NEW_AND_OLD_IMAGES) {
+            throw new IllegalStateException("source table '" + config.sourceTable() + "' streams " + source.streamSpecification().streamViewType()
+                    + ", but projections need NEW_AND_OLD_IMAGES");
+        }
+        try {
+            clients.dynamo().describeTable(b -> b.tableName(config.readModelTable()));
+        } catch (ResourceNotFoundException e) {
+            throw new IllegalStateException("read-model table '" + config.readModelTable() + "' does not exist in " + where(config)
+                    + " (create it, or pass --create-tables)");
+        }
+        return source.latestStreamArn();
+    }
+
+    private static String where(ProjectorConfig config) {
+        return config.endpoint() != null ? config.endpoint().toString() : config.region();
+    }
+
+    private void bindGauges(MeterRegistry registry, List<String> names) {
+        names.forEach(counters::registerProjection);
+        counters.registerProjection(ChunkPlanner.NO_PROJECTION);
+        Gauge.builder("projector.shards.active", shards, ShardRegistry::activeShards)
+                .description("shard leases this worker holds and processes").strongReference(true).register(registry);
+        Gauge.builder("projector.shards.halted", shards, s -> s.haltedShards().size())
+                .description("shards halted on a change that cannot be projected (policy HALT)").strongReference(true).register(registry);
+        Gauge.builder("projector.breaker.state", breaker, b -> breakerState(b.getState()))
+                .description("read-model circuit breaker: 0 closed, 1 half-open, 2 open").strongReference(true).register(registry);
+    }
+
+    private static int breakerState(CircuitBreaker.State state) {
+        switch (state) {
+            case OPEN:
+            case FORCED_OPEN:
+                return 2;
+            case HALF_OPEN:
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    public ProjectorConfig config() {
+        return config;
+    }
+
+    /**
+     * True once the worker has taken and initialized its first shard (leases taken, initial sync
+     * done), while it runs and is not stopping. A worker that never got a lease (more workers than
+     * shards) does not become ready.
+     */
+    public boolean isReady() {
+        return isRunning() && shards.anyStarted();
+    }
+
+    public boolean isRunning() {
+        return worker.isRunning() && !closed;
+    }
+
+    public ProjectorStats stats() {
+        return new ProjectorStats(
+                counters.eventsSeen.sum(),
+                counters.chunksCommitted.sum(),
+                counters.itemWrites.sum(),
+                counters.watermarkWrites.sum(),
+                counters.chunksAlreadyApplied.sum(),
+                counters.transientFailures.sum(),
+                counters.parked.sum(),
+                breaker.getState().name(),
+                counters.breakerWaits.sum(),
+                counters.lastCommittedEventMillis.get(),
+                shards.activeShards(),
+                shards.haltedShards(),
+                System.currentTimeMillis() - startedAtMillis);
+    }
+
+    /** Blocks until the worker stops (for example after {@link #close()} from a shutdown hook). */
+    public void awaitTermination() throws InterruptedException {
+        while (worker.isRunning()) {
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Stops gracefully: the chunk in flight is committed or abandoned, shards checkpoint, leases are
+     * released. Returns whether that finished within the timeout.
+     */
+    public boolean stop(Duration timeout) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        boolean clean = worker.stop(timeout.toMillis());
+        clients.close();
+        log.info("projector '{}' stopped {}", config.applicationName(), clean ? "cleanly" : "after the timeout");
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(20));
+    }
+}

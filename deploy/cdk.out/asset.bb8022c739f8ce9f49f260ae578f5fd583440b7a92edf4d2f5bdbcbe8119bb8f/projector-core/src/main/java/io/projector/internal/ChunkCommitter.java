@@ -1,0 +1,127 @@
+package io.projector.internal;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * Commits a chunk as one TransactWriteItems: its item mutations plus the watermark of every
+ * projection that wrote in it, each watermark conditioned on being below the first event the chunk
+ * applies for that projection. A chunk that was already committed (redelivery, replay, a worker
+ * that lost its lease) fails that condition and changes nothing.
+ */
+public final class ChunkCommitter {
+
+    /** What became of a commit. */
+    public enum Outcome {
+        /** Everything in the chunk is now in the read model. */
+        COMMITTED,
+        /** A watermark was already at or past the chunk: nothing was written; reload the watermarks and re-plan. */
+        ALREADY_APPLIED
+    }
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final WatermarkStore watermarks;
+    private final DeadLetterStore deadLetters;
+    private final Clock clock;
+
+    public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.watermarks = watermarks;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    public Outcome commit(String shardId, Chunk chunk) {
+        if (!chunk.needsCommit()) {
+            return Outcome.COMMITTED;
+        }
+        List<TransactWriteItem> actions = new ArrayList<>(chunk.actionCount());
+        chunk.mutations().values().forEach(m -> actions.add(action(m)));
+        long now = clock.millis();
+        chunk.parked().forEach(c -> actions.add(TransactWriteItem.builder().put(deadLetters.put(shardId, c, now)).build()));
+        int firstWatermark = actions.size();
+        long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
+        chunk.watermarks().values().forEach(w ->
+                actions.add(TransactWriteItem.builder().update(watermarks.advance(shardId, w, lastEvent, now)).build()));
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
+            return Outcome.COMMITTED;
+        } catch (TransactionCanceledException e) {
+            if (watermarkConditionFailed(e, firstWatermark)) {
+                return Outcome.ALREADY_APPLIED;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean watermarkConditionFailed(TransactionCanceledException e, int firstWatermark) {
+        if (!e.hasCancellationReasons()) {
+            return false;
+        }
+        List<CancellationReason> reasons = e.cancellationReasons();
+        for (int i = firstWatermark; i < reasons.size(); i++) {
+            if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public TransactWriteItem action(ItemMutation m) {
+        Map<String, AttributeValue> key = m.key().toAttributes();
+        if (m instanceof ItemMutation.Remove) {
+            return TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(key).build()).build();
+        }
+        if (m instanceof ItemMutation.Replace r) {
+            Map<String, AttributeValue> item = new LinkedHashMap<>(r.attributes());
+            item.putAll(key);
+            return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+        }
+        ItemMutation.Update u = (ItemMutation.Update) m;
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> sets = new ArrayList<>();
+        List<String> adds = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, AttributeValue> e : u.sets().entrySet()) {
+            names.put("#a" + i, e.getKey());
+            values.put(":v" + i, e.getValue());
+            sets.add("#a" + i + " = :v" + i);
+            i++;
+        }
+        for (Map.Entry<String, java.math.BigDecimal> e : u.adds().entrySet()) {
+            names.put("#a" + i, e.getKey());
+            values.put(":v" + i, AttributeValue.fromN(e.getValue().toPlainString()));
+            adds.add("#a" + i + " :v" + i);
+            i++;
+        }
+        StringBuilder expression = new StringBuilder();
+        if (!sets.isEmpty()) {
+            expression.append("SET ").append(String.join(", ", sets));
+        }
+        if (!adds.isEmpty()) {
+            expression.append(expression.length() > 0 ? " " : "").append("ADD ").append(String.join(", ", adds));
+        }
+        return TransactWriteItem.builder().update(Update.builder().tableName(table).key(key)
+                .updateExpression(expression.toString())
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build()).build();
+    }
+
+}

@@ -1,0 +1,339 @@
+package io.projector.internal;
+
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.FailurePolicy;
+import io.projector.ItemKey;
+import io.projector.Projection;
+import io.projector.ProjectionFailedException;
+import io.projector.SequenceNumber;
+import io.projector.Write;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.MDC;
+
+/**
+ * Routes events to projections and plans them into chunks: the writes of consecutive events are
+ * coalesced per read-model item, and a chunk is cut at an event boundary before its transaction
+ * would pass the action or byte limit. Events at or below a projection's watermark are not given
+ * to that projection again. A change a projection cannot project is parked (or, under the HALT
+ * policy, stops the plan with a {@link ProjectionFailedException}). Pure: no I/O.
+ */
+public final class ChunkPlanner {
+
+    /** Read-model keys with this partition-key prefix belong to the engine (watermarks, dead letters). */
+    public static final String RESERVED_PREFIX = "PROJECTOR#";
+
+    /** A projection that throws is called this many times before its change is parked. */
+    static final int PROJECTION_ATTEMPTS = 3;
+
+    private static final long WATERMARK_ITEM_BYTES = 256;
+
+    /** The projection name under which changes no projection wants are parked. */
+    public static final String NO_PROJECTION = "*";
+
+    /** What to do with a change no projection wants. */
+    public record Unrouted(boolean parkMissingType, boolean parkUnknownType) {
+        public static final Unrouted IGNORE = new Unrouted(false, false);
+    }
+
+    private final Map<String, List<Projection>> byEntityType = new HashMap<>();
+    private final Map<String, Projection> byName = new LinkedHashMap<>();
+    private final TransactionLimits limits;
+    private final Unrouted unrouted;
+
+    public ChunkPlanner(List<Projection> projections, TransactionLimits limits) {
+        this(projections, limits, Unrouted.IGNORE);
+    }
+
+    public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted) {
+        this.limits = limits;
+        this.unrouted = unrouted;
+        for (Projection p : projections) {
+            byName.put(p.name(), p);
+            for (String type : p.entityTypes()) {
+                byEntityType.computeIfAbsent(type, t -> new ArrayList<>()).add(p);
+            }
+        }
+    }
+
+    /** Plans with nothing parked so far. */
+    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks) {
+        return plan(events, watermarks, ParkingLot.empty(), null);
+    }
+
+    /**
+     * @param events     consecutive events of one shard, in stream order
+     * @param watermarks per projection, the last sequence number already committed on this shard (absent: none)
+     * @param parking    items with parked changes, and changes to park; not changed by planning
+     * @param only       plan for these projections only (null: all; {@link #NO_PROJECTION} among them: changes no projection wants)
+     */
+    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, ParkingLot parking, Set<String> only) {
+        ParkingLot lot = parking.copy();
+        List<Chunk> chunks = new ArrayList<>();
+        Builder current = new Builder();
+        SequenceNumber previous = null;
+        for (ChangeEvent event : events) {
+            if (previous != null && !event.sequenceNumber().isAfter(previous)) {
+                throw new IllegalStateException("events out of stream order: " + event.sequenceNumber() + " after " + previous);
+            }
+            previous = event.sequenceNumber();
+            Projected projected = project(event, watermarks, lot, only);
+            Map<ItemKey, ItemMutation> touched = current.foldParkingFailures(event, projected);
+            if (!current.fits(touched, projected) && current.hasContent()) {
+                chunks.add(current.build());
+                current = new Builder();
+                touched = current.foldParkingFailures(event, projected);
+            }
+            if (!current.fits(touched, projected)) {
+                String reason = "its writes need " + current.actionsWith(touched, projected) + " transaction actions and about "
+                        + current.bytesWith(touched, projected) + " bytes, more than one transaction holds ("
+                        + limits.maxActions() + " actions, " + limits.maxBytes() + " bytes)";
+                for (String p : new ArrayList<>(projected.writes.keySet())) {
+                    park(projected, p, event, reason, ProjectionFailedException.class.getSimpleName(), null);
+                }
+                touched = Map.of();
+                if (!current.fits(touched, projected) && current.hasContent()) {
+                    chunks.add(current.build());
+                    current = new Builder();
+                }
+            }
+            current.add(event, touched, projected);
+            projected.parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection()))
+                    .forEach(c -> lot.block(c.projection(), SourceKeys.of(c.event().keys().asMap())));
+        }
+        if (!current.events.isEmpty()) {
+            chunks.add(current.build());
+        }
+        return chunks;
+    }
+
+    /** One event's writes per projection, and the projections that park it instead. */
+    private final class Projected {
+        final Map<String, List<Write>> writes = new LinkedHashMap<>();
+        final List<ParkedChange> parked = new ArrayList<>();
+
+        Set<String> watermarkProjections() {
+            Set<String> out = new java.util.LinkedHashSet<>(writes.keySet());
+            parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection())).forEach(c -> out.add(c.projection()));
+            return out;
+        }
+    }
+
+    private Projected project(ChangeEvent event, Map<String, SequenceNumber> watermarks, ParkingLot lot, Set<String> only) {
+        Projected out = new Projected();
+        String sourceKey = SourceKeys.of(event.keys().asMap());
+        List<Projection> routes = routes(event);
+        if (routes.isEmpty() && (only == null || only.contains(NO_PROJECTION))) {
+            if (event.entityType().isEmpty() && unrouted.parkMissingType()) {
+                out.parked.add(new ParkedChange(NO_PROJECTION, event, "the item has no entity-type attribute", "MissingEntityType"));
+            } else if (!event.entityType().isEmpty() && unrouted.parkUnknownType()) {
+                out.parked.add(new ParkedChange(NO_PROJECTION, event,
+                        "no projection wants entity type '" + event.entityType() + "'", "UnknownEntityType"));
+            }
+            return out;
+        }
+        for (Projection p : routes) {
+            if (only != null && !only.contains(p.name())) {
+                continue;
+            }
+            SequenceNumber mark = watermarks.get(p.name());
+            if (mark != null && !event.sequenceNumber().isAfter(mark)) {
+                continue;
+            }
+            String forced = lot.forcedReason(p.name(), event.sequenceNumber());
+            if (forced != null) {
+                park(out, p.name(), event, forced, "WriteRefused", null);
+                continue;
+            }
+            if (lot.isBlocked(p.name(), sourceKey)) {
+                out.parked.add(new ParkedChange(p.name(), event,
+                        "waits behind an earlier parked change of the same item (" + sourceKey + ")", ParkedChange.WAITS_BEHIND));
+                continue;
+            }
+            // What the projection logs carries its name (the shard is in the MDC already).
+            MDC.put("projection", p.name());
+            try {
+                List<Write> writes = new ArrayList<>();
+                for (ChangeEvent e : asSeenBy(p, event)) {
+                    writes.addAll(call(p, e));
+                }
+                check(p, event, writes);
+                if (!writes.isEmpty()) {
+                    out.writes.put(p.name(), writes);
+                }
+            } catch (ProjectionFailedException e) {
+                park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException", e.getCause());
+            } finally {
+                MDC.remove("projection");
+            }
+        }
+        return out;
+    }
+
+    /** Moves a projection's change from writes to parked, unless its policy is to halt. */
+    private void park(Projected projected, String projection, ChangeEvent event, String reason, String errorType, Throwable cause) {
+        if (byName.get(projection).failurePolicy() == FailurePolicy.HALT) {
+            throw new ProjectionFailedException(projection, event, reason + " (policy: halt)", cause);
+        }
+        projected.writes.remove(projection);
+        projected.parked.add(new ParkedChange(projection, event, reason, errorType));
+    }
+
+    private static void check(Projection p, ChangeEvent event, List<Write> writes) {
+        for (Write w : writes) {
+            if (w == null) {
+                throw new ProjectionFailedException(p.name(), event, "project() returned a null write", null);
+            }
+            if (w.key().pk().startsWith(RESERVED_PREFIX)) {
+                throw new ProjectionFailedException(p.name(), event,
+                        "wrote to " + w.key() + ", but partition keys starting with " + RESERVED_PREFIX + " are reserved for the engine", null);
+            }
+        }
+    }
+
+    /** The projections that want this event: those of its entity type, and of its previous type when it changed. */
+    private List<Projection> routes(ChangeEvent event) {
+        List<Projection> now = byEntityType.getOrDefault(event.entityType(), List.of());
+        if (!event.changesEntityType()) {
+            return now;
+        }
+        List<Projection> out = new ArrayList<>(byEntityType.getOrDefault(event.previousEntityType(), List.of()));
+        now.stream().filter(p -> !out.contains(p)).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * An item that changed its entity type left the projections of its old type and joined those
+     * of its new one: they see a REMOVE of the old image and an INSERT of the new one.
+     */
+    private static List<ChangeEvent> asSeenBy(Projection p, ChangeEvent event) {
+        if (!event.changesEntityType()) {
+            return List.of(event);
+        }
+        List<ChangeEvent> out = new ArrayList<>(2);
+        if (p.entityTypes().contains(event.previousEntityType())) {
+            out.add(new ChangeEvent(ChangeType.REMOVE, event.keys(), event.oldImage(), Optional.empty(),
+                    event.previousEntityType(), event.sequenceNumber(), event.approximateCreationTime(), event.previousEntityType()));
+        }
+        if (p.entityTypes().contains(event.entityType())) {
+            out.add(new ChangeEvent(ChangeType.INSERT, event.keys(), Optional.empty(), event.newImage(),
+                    event.entityType(), event.sequenceNumber(), event.approximateCreationTime(), ""));
+        }
+        return out;
+    }
+
+    /** Calls the projection, again on failure: a projection that fails by chance gets a second chance before its change is parked. */
+    private static List<Write> call(Projection p, ChangeEvent event) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= PROJECTION_ATTEMPTS; attempt++) {
+            try {
+                List<Write> writes = p.project(event);
+                if (writes == null) {
+                    throw new ProjectionFailedException(p.name(), event, "project() returned null instead of a list", null);
+                }
+                return writes;
+            } catch (ProjectionFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new ProjectionFailedException(p.name(), event, last.getClass().getSimpleName() + ": " + last.getMessage(), last);
+    }
+
+    private final class Builder {
+        private final List<ChangeEvent> events = new ArrayList<>();
+        private final Map<ItemKey, ItemMutation> mutations = new LinkedHashMap<>();
+        private final Map<ItemKey, Long> sizes = new HashMap<>();
+        private final Map<String, SequenceNumber> firstApplied = new LinkedHashMap<>();
+        private final List<ParkedChange> parked = new ArrayList<>();
+        private long bytes;
+
+        boolean hasContent() {
+            return !mutations.isEmpty() || !parked.isEmpty();
+        }
+
+        /** Folds the event's writes; a projection whose writes cannot be folded (e.g. adding to text) is parked. */
+        Map<ItemKey, ItemMutation> foldParkingFailures(ChangeEvent event, Projected projected) {
+            while (true) {
+                try {
+                    return fold(event, projected.writes);
+                } catch (ProjectionFailedException e) {
+                    park(projected, e.projection(), event, e.reason(), "WriteConflict", e.getCause());
+                }
+            }
+        }
+
+        private Map<ItemKey, ItemMutation> fold(ChangeEvent event, Map<String, List<Write>> writes) {
+            Map<ItemKey, ItemMutation> touched = new LinkedHashMap<>();
+            writes.forEach((projection, list) -> {
+                for (Write w : list) {
+                    ItemMutation before = touched.containsKey(w.key()) ? touched.get(w.key()) : mutations.get(w.key());
+                    try {
+                        touched.put(w.key(), before == null ? ItemMutation.of(w) : before.then(w));
+                    } catch (RuntimeException e) {
+                        throw new ProjectionFailedException(projection, event, String.valueOf(e.getMessage()), e);
+                    }
+                }
+            });
+            return touched;
+        }
+
+        int actionsWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
+            long newItems = touched.keySet().stream().filter(k -> !mutations.containsKey(k)).count();
+            long newMarks = projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            return (int) (mutations.size() + newItems + firstApplied.size() + newMarks + parked.size() + projected.parked.size());
+        }
+
+        long bytesWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
+            long total = bytes;
+            for (Map.Entry<ItemKey, ItemMutation> e : touched.entrySet()) {
+                total += sizeOf(e.getValue()) - sizes.getOrDefault(e.getKey(), 0L);
+            }
+            long newMarks = projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            for (ParkedChange c : projected.parked) {
+                total += DeadLetterStore.estimatedSize(c);
+            }
+            return total + newMarks * WATERMARK_ITEM_BYTES;
+        }
+
+        boolean fits(Map<ItemKey, ItemMutation> touched, Projected projected) {
+            return actionsWith(touched, projected) <= limits.maxActions() && bytesWith(touched, projected) <= limits.maxBytes();
+        }
+
+        void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Projected projected) {
+            bytes = bytesWith(touched, projected);
+            touched.forEach((k, m) -> {
+                mutations.put(k, m);
+                sizes.put(k, sizeOf(m));
+            });
+            projected.watermarkProjections().forEach(p -> firstApplied.putIfAbsent(p, event.sequenceNumber()));
+            parked.addAll(projected.parked);
+            events.add(event);
+        }
+
+        Chunk build() {
+            SequenceNumber last = events.get(events.size() - 1).sequenceNumber();
+            Map<String, WatermarkAdvance> marks = new LinkedHashMap<>();
+            firstApplied.forEach((p, first) -> marks.put(p, new WatermarkAdvance(p, first, last)));
+            return new Chunk(events, mutations, marks, parked);
+        }
+    }
+
+    static long sizeOf(ItemMutation m) {
+        long key = m.key().pk().length() + m.key().sk().length() + 4;
+        if (m instanceof ItemMutation.Replace r) {
+            return key + ItemSize.of(r.attributes());
+        }
+        if (m instanceof ItemMutation.Update u) {
+            return key + ItemSize.of(u.sets()) + u.adds().keySet().stream().mapToLong(n -> n.length() + 24).sum();
+        }
+        return key;
+    }
+}

@@ -1,0 +1,193 @@
+package io.projector.internal;
+
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.DeadLetter;
+import io.projector.Item;
+import io.projector.SequenceNumber;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * The dead-letter store: items under PK {@code PROJECTOR#DLQ} of the read-model table, so a parked
+ * change can join the transaction that moves its projection's watermark past it. SK
+ * {@code <projection>#<shardId>#<sequence number, zero-padded>}; the item keeps the change's
+ * keys and images, the reason and the time. Images that would push the item past DynamoDB's
+ * 400 KB are left out (the item says so); the source table still holds the item's current state.
+ */
+public final class DeadLetterStore {
+
+    public static final String PK = ChunkPlanner.RESERVED_PREFIX + "DLQ";
+    static final long MAX_ITEM_BYTES = 380_000;
+    private static final long OVERHEAD_BYTES = 600;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DeadLetterStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    static long estimatedSize(ParkedChange c) {
+        ChangeEvent e = c.event();
+        long images = ItemSize.of(e.keys().asMap())
+                + e.oldImage().map(i -> ItemSize.of(i.asMap())).orElse(0L)
+                + e.newImage().map(i -> ItemSize.of(i.asMap())).orElse(0L);
+        return OVERHEAD_BYTES + c.reason().length() + Math.min(images, MAX_ITEM_BYTES);
+    }
+
+    static String sortKey(String projection, String shardId, SequenceNumber seq) {
+        return projection + "#" + shardId + "#" + seq.sortable();
+    }
+
+    /** The put that parks a change, for a transaction. */
+    Put put(String shardId, ParkedChange c, long nowMillis) {
+        ChangeEvent e = c.event();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("PK", AttributeValue.fromS(PK));
+        item.put("SK", AttributeValue.fromS(sortKey(c.projection(), shardId, e.sequenceNumber())));
+        item.put("projection", AttributeValue.fromS(c.projection()));
+        item.put("shardId", AttributeValue.fromS(shardId));
+        item.put("sequenceNumber", AttributeValue.fromS(e.sequenceNumber().toString()));
+        item.put("sourceKey", AttributeValue.fromS(SourceKeys.of(e.keys().asMap())));
+        item.put("eventName", AttributeValue.fromS(e.type().name()));
+        item.put("entityType", AttributeValue.fromS(e.entityType()));
+        item.put("previousEntityType", AttributeValue.fromS(e.previousEntityType()));
+        item.put("approximateCreationTime", AttributeValue.fromN(Long.toString(e.approximateCreationTime().toEpochMilli())));
+        item.put("reason", AttributeValue.fromS(truncate(c.reason(), 2_000)));
+        item.put("errorType", AttributeValue.fromS(c.errorType()));
+        item.put("parkedAt", AttributeValue.fromN(Long.toString(nowMillis)));
+        item.put("attempts", AttributeValue.fromN(ParkedChange.WAITS_BEHIND.equals(c.errorType()) ? "0" : "1"));
+        item.put("keys", AttributeValue.fromM(e.keys().asMap()));
+        long images = e.oldImage().map(i -> ItemSize.of(i.asMap())).orElse(0L) + e.newImage().map(i -> ItemSize.of(i.asMap())).orElse(0L);
+        if (images + ItemSize.of(item) > MAX_ITEM_BYTES) {
+            item.put("imagesOmitted", AttributeValue.fromS("the images (about " + images + " bytes) do not fit one item; "
+                    + "the source table holds the item's current state"));
+        } else {
+            e.oldImage().ifPresent(i -> item.put("oldImage", AttributeValue.fromM(i.asMap())));
+            e.newImage().ifPresent(i -> item.put("newImage", AttributeValue.fromM(i.asMap())));
+        }
+        return Put.builder().tableName(table).item(item).build();
+    }
+
+    /** Parks a stream record that could not be decoded; its projections never saw it. Idempotent. */
+    public void parkUndecodable(String shardId, Record record, String reason, long nowMillis) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        String seq = record.dynamodb() != null && record.dynamodb().sequenceNumber() != null ? record.dynamodb().sequenceNumber() : null;
+        String id = seq != null && seq.chars().allMatch(Character::isDigit) ? SequenceNumber.parse(seq).sortable() : "event-" + record.eventID();
+        item.put("PK", AttributeValue.fromS(PK));
+        item.put("SK", AttributeValue.fromS("*#" + shardId + "#" + id));
+        item.put("projection", AttributeValue.fromS("*"));
+        item.put("shardId", AttributeValue.fromS(shardId));
+        item.put("sequenceNumber", AttributeValue.fromS(String.valueOf(seq)));
+        item.put("eventName", AttributeValue.fromS(String.valueOf(record.eventNameAsString())));
+        item.put("reason", AttributeValue.fromS(truncate(reason, 2_000)));
+        item.put("errorType", AttributeValue.fromS(MalformedRecordException.class.getSimpleName()));
+        item.put("parkedAt", AttributeValue.fromN(Long.toString(nowMillis)));
+        item.put("attempts", AttributeValue.fromN("1"));
+        if (record.dynamodb() != null) {
+            if (record.dynamodb().hasKeys()) {
+                item.put("keys", AttributeValue.fromM(record.dynamodb().keys()));
+                item.put("sourceKey", AttributeValue.fromS(SourceKeys.of(record.dynamodb().keys())));
+            }
+            long size = (record.dynamodb().hasNewImage() ? ItemSize.of(record.dynamodb().newImage()) : 0)
+                    + (record.dynamodb().hasOldImage() ? ItemSize.of(record.dynamodb().oldImage()) : 0);
+            if (size < MAX_ITEM_BYTES) {
+                if (record.dynamodb().hasNewImage()) {
+                    item.put("newImage", AttributeValue.fromM(record.dynamodb().newImage()));
+                }
+                if (record.dynamodb().hasOldImage()) {
+                    item.put("oldImage", AttributeValue.fromM(record.dynamodb().oldImage()));
+                }
+            } else {
+                item.put("imagesOmitted", AttributeValue.fromS("the images (about " + size + " bytes) do not fit one item"));
+            }
+        }
+        dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    /** Parked changes in store order, optionally of one projection only. */
+    public List<DeadLetter> list(String projection) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true);
+        if (projection == null) {
+            q.keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)));
+        } else {
+            q.keyConditionExpression("PK = :pk AND begins_with(SK, :p)")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK), ":p", AttributeValue.fromS(projection + "#")));
+        }
+        List<DeadLetter> out = new ArrayList<>();
+        dynamo.queryPaginator(q.build()).items().forEach(i -> out.add(toDeadLetter(i)));
+        return out;
+    }
+
+    /** For each projection, the source items that have a change parked (their later changes wait behind it). */
+    public Set<String> blockedItems() {
+        Set<String> out = new HashSet<>();
+        dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
+                        .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))
+                        .projectionExpression("#p, sourceKey").expressionAttributeNames(Map.of("#p", "projection")).build())
+                .items().forEach(i -> {
+                    if (i.containsKey("sourceKey") && !"*".equals(i.get("projection").s())) {
+                        out.add(ParkingLot.blockKey(i.get("projection").s(), i.get("sourceKey").s()));
+                    }
+                });
+        return out;
+    }
+
+    public Optional<DeadLetter> get(String sortKey) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toDeadLetter(item));
+    }
+
+    public void delete(String sortKey) {
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey))));
+    }
+
+    /** Records one more failed attempt (a re-drive that failed again), with the new reason. */
+    public void recordFailure(String sortKey, String reason, String errorType) {
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey)))
+                .updateExpression("SET reason = :r, errorType = :t ADD attempts :one")
+                .conditionExpression("attribute_exists(PK)")
+                .expressionAttributeValues(Map.of(":r", AttributeValue.fromS(truncate(reason, 2_000)),
+                        ":t", AttributeValue.fromS(errorType), ":one", AttributeValue.fromN("1"))));
+    }
+
+    static DeadLetter toDeadLetter(Map<String, AttributeValue> i) {
+        Optional<ChangeEvent> event = Optional.empty();
+        String projection = i.get("projection").s();
+        if (!"*".equals(projection) && i.containsKey("keys") && !i.containsKey("imagesOmitted")) {
+            String where = SourceKeys.of(i.get("keys").m());
+            Optional<Item> oldImage = i.containsKey("oldImage") ? Optional.of(Item.of(i.get("oldImage").m(), "old image of " + where)) : Optional.empty();
+            Optional<Item> newImage = i.containsKey("newImage") ? Optional.of(Item.of(i.get("newImage").m(), "new image of " + where)) : Optional.empty();
+            event = Optional.of(new ChangeEvent(ChangeType.valueOf(i.get("eventName").s()), Item.of(i.get("keys").m(), "keys of " + where),
+                    oldImage, newImage, i.get("entityType").s(), SequenceNumber.parse(i.get("sequenceNumber").s()),
+                    Instant.ofEpochMilli(Long.parseLong(i.get("approximateCreationTime").n())), i.get("previousEntityType").s()));
+        }
+        return new DeadLetter(projection, i.get("shardId").s(), i.get("SK").s(), event,
+                i.containsKey("sourceKey") ? i.get("sourceKey").s() : "-",
+                i.get("reason").s(), i.get("errorType").s(), Instant.ofEpochMilli(Long.parseLong(i.get("parkedAt").n())),
+                Integer.parseInt(i.get("attempts").n()));
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+}

@@ -1,0 +1,43 @@
+package io.projector.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.projector.ProjectorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit breaker on read-model calls, shared by the shards of a worker: when most recent calls
+ * fail transiently it opens, the shards stop calling the table (and so stop advancing) until it lets
+ * a few probes through, and it closes by itself once they succeed. Each state change is logged once.
+ */
+public final class ReadModelBreaker {
+
+    private static final Logger log = LoggerFactory.getLogger(ReadModelBreaker.class);
+
+    private ReadModelBreaker() {
+    }
+
+    public static CircuitBreaker create(ProjectorConfig config) {
+        CircuitBreaker breaker = CircuitBreaker.of("read-model", CircuitBreakerConfig.custom()
+                .failureRateThreshold(config.breakerFailureRate())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(10)
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .waitDurationInOpenState(config.breakerOpenDuration())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(TransientErrors::isTransient)
+                .build());
+        breaker.getEventPublisher().onStateTransition(e -> {
+            CircuitBreaker.StateTransition t = e.getStateTransition();
+            if (t.getToState() == CircuitBreaker.State.OPEN) {
+                log.warn("read-model circuit breaker OPEN: most recent calls to {} failed; shards pause for {} ms, then probe",
+                        config.readModelTable(), config.breakerOpenDuration().toMillis());
+            } else {
+                log.info("read-model circuit breaker {} -> {}", t.getFromState(), t.getToState());
+            }
+        });
+        return breaker;
+    }
+}

@@ -1,0 +1,87 @@
+package io.projector.internal;
+
+import io.projector.ItemKey;
+import io.projector.SequenceNumber;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The watermarks, one item per (projection, shard) in the read-model table: the last sequence
+ * number whose writes that projection committed on that shard. They are the truth about progress;
+ * KCL checkpoints are only a hint of where to resume reading.
+ *
+ * <p>Item: PK {@code PROJECTOR#WATERMARK#<projection>}, SK {@code SHARD#<shardId>}, with
+ * {@code seq} (the sequence number zero-padded, so string order is numeric order),
+ * {@code sequenceNumber}, {@code updatedAt} and {@code lastEventAt} (epoch millis).
+ */
+public final class WatermarkStore {
+
+    static final String SEQ = "seq";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public WatermarkStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public static ItemKey key(String projection, String shardId) {
+        return ItemKey.of(ChunkPlanner.RESERVED_PREFIX + "WATERMARK#" + projection, "SHARD#" + shardId);
+    }
+
+    /** Consistent reads of the watermarks of these projections on one shard; a projection without one is absent. */
+    public Map<String, SequenceNumber> load(String shardId, List<String> projections) {
+        Map<String, SequenceNumber> out = new HashMap<>();
+        Map<ItemKey, String> byKey = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (String p : projections) {
+            ItemKey k = key(p, shardId);
+            byKey.put(k, p);
+            keys.add(k.toAttributes());
+        }
+        for (int from = 0; from < keys.size(); from += 100) {
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
+                    .keys(keys.subList(from, Math.min(keys.size(), from + 100))).consistentRead(true).build());
+            while (!request.isEmpty()) {
+                BatchGetItemResponse r = dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(request).build());
+                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                    ItemKey k = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
+                    out.put(byKey.get(k), SequenceNumber.parse(stripZeros(item.get(SEQ).s())));
+                }
+                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+            }
+        }
+        return out;
+    }
+
+    /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */
+    Update advance(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
+        return Update.builder()
+                .tableName(table)
+                .key(key(advance.projection(), shardId).toAttributes())
+                .updateExpression("SET #seq = :to, #raw = :raw, #upd = :now, #evt = :evt")
+                .conditionExpression("attribute_not_exists(#seq) OR #seq < :first")
+                .expressionAttributeNames(Map.of("#seq", SEQ, "#raw", "sequenceNumber", "#upd", "updatedAt", "#evt", "lastEventAt"))
+                .expressionAttributeValues(Map.of(
+                        ":to", AttributeValue.fromS(advance.to().sortable()),
+                        ":raw", AttributeValue.fromS(advance.to().toString()),
+                        ":first", AttributeValue.fromS(advance.firstApplied().sortable()),
+                        ":now", AttributeValue.fromN(Long.toString(nowMillis)),
+                        ":evt", AttributeValue.fromN(Long.toString(lastEventMillis))))
+                .build();
+    }
+
+    private static String stripZeros(String sortable) {
+        String s = sortable.replaceFirst("^0+", "");
+        return s.isEmpty() ? "0" : s;
+    }
+}

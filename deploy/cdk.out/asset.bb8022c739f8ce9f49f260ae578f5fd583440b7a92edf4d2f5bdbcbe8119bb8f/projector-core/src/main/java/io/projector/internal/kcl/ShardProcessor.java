@@ -1,0 +1,170 @@
+package io.projector.internal.kcl;
+
+import com.amazonaws.services.dynamodbv2.streamsadapter.adapter.DynamoDBStreamsClientRecord;
+import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsProcessRecordsInput;
+import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
+import io.projector.ChangeEvent;
+import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.MalformedRecordException;
+import io.projector.internal.ShardProjector;
+import io.projector.internal.ShardStoppedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import software.amazon.kinesis.exceptions.ShutdownException;
+import software.amazon.kinesis.lifecycle.events.InitializationInput;
+import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
+import software.amazon.kinesis.lifecycle.events.ShardEndedInput;
+import software.amazon.kinesis.lifecycle.events.ShutdownRequestedInput;
+import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
+
+/**
+ * The KCL's view of one shard. The engine owns these callbacks so that projection authors never
+ * see them: records are decoded, projected and committed; then the lease is checkpointed, at most
+ * once per checkpoint interval (the watermark, not the checkpoint, guarantees exactly-once).
+ * A record that cannot be projected halts this shard loudly rather than being skipped.
+ */
+final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardProcessor.class);
+
+    /** Builds the shard's projector; the supplier tells it when to give up (lease lost, shutdown). */
+    public interface ProjectorFactory {
+        ShardProjector create(String shardId, BooleanSupplier stopRequested);
+    }
+
+    private final ProjectorFactory factory;
+    private final ChangeEventDecoder decoder;
+    private final Duration checkpointInterval;
+    private final Clock clock;
+    private final ShardRegistry registry;
+
+    private String shardId = "?";
+    private ShardProjector projector;
+    private volatile boolean stopping;
+    private boolean halted;
+    private String processedUpTo;
+    private String checkpointedAt;
+    private long lastCheckpointMillis;
+
+    ShardProcessor(ProjectorFactory factory, ChangeEventDecoder decoder, Duration checkpointInterval, Clock clock, ShardRegistry registry) {
+        this.factory = factory;
+        this.decoder = decoder;
+        this.checkpointInterval = checkpointInterval;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    @Override
+    public void initialize(InitializationInput input) {
+        shardId = input.shardId();
+        MDC.put("shard", shardId);
+        try {
+            projector = factory.create(shardId, () -> stopping);
+            projector.initialize();
+            registry.started(shardId);
+            log.info("shard {} taken, resuming after checkpoint {}", shardId, input.extendedSequenceNumber());
+        } finally {
+            MDC.remove("shard");
+        }
+    }
+
+    @Override
+    public void processRecords(DynamoDBStreamsProcessRecordsInput input) {
+        if (halted || input.records().isEmpty()) {
+            return;
+        }
+        MDC.put("shard", shardId);
+        try {
+            List<ChangeEvent> events = new ArrayList<>(input.records().size());
+            for (DynamoDBStreamsClientRecord r : input.records()) {
+                try {
+                    events.add(decoder.decode(r.getRecord()));
+                } catch (MalformedRecordException e) {
+                    projector.parkUndecodable(r.getRecord(), e.getMessage());
+                }
+            }
+            projector.process(events);
+            processedUpTo = input.records().get(input.records().size() - 1).sequenceNumber();
+            if (clock.millis() - lastCheckpointMillis >= checkpointInterval.toMillis()) {
+                checkpoint(input.checkpointer());
+            }
+        } catch (ShardStoppedException e) {
+            log.info(e.getMessage());
+        } catch (RuntimeException e) {
+            halted = true;
+            registry.halted(shardId, e.getMessage());
+            if (e instanceof io.projector.ProjectionFailedException failed) {
+                MDC.put("projection", failed.projection());
+            }
+            log.error("shard {} HALTED: {}. Nothing after the last committed record is applied or checkpointed; "
+                    + "fix the cause and restart the worker to resume from there.", shardId, e.getMessage(), e);
+        } finally {
+            MDC.remove("shard");
+            MDC.remove("projection");
+        }
+    }
+
+    private void checkpoint(RecordProcessorCheckpointer checkpointer) {
+        if (processedUpTo == null || processedUpTo.equals(checkpointedAt)) {
+            return;
+        }
+        try {
+            checkpointer.checkpoint(processedUpTo);
+            checkpointedAt = processedUpTo;
+            lastCheckpointMillis = clock.millis();
+        } catch (ShutdownException e) {
+            log.info("shard {}: lease no longer held, checkpoint at {} skipped", shardId, processedUpTo);
+        } catch (Exception e) {
+            // The watermark already protects the read model; a failed checkpoint only means more redelivery.
+            log.warn("shard {}: checkpoint at {} failed: {}", shardId, processedUpTo, e.toString());
+        }
+    }
+
+    @Override
+    public void leaseLost(LeaseLostInput input) {
+        stopping = true;
+        registry.stopped(shardId);
+        release();
+        log.info("shard {}: lease lost", shardId);
+    }
+
+    @Override
+    public void shardEnded(ShardEndedInput input) {
+        registry.stopped(shardId);
+        release();
+        if (halted) {
+            log.error("shard {} ended while halted: not checkpointing its end", shardId);
+            return;
+        }
+        try {
+            input.checkpointer().checkpoint();
+            log.info("shard {} ended and fully processed", shardId);
+        } catch (Exception e) {
+            log.warn("shard {}: checkpoint at shard end failed: {}", shardId, e.toString());
+        }
+    }
+
+    @Override
+    public void shutdownRequested(ShutdownRequestedInput input) {
+        stopping = true;
+        checkpoint(input.checkpointer());
+        registry.stopped(shardId);
+        release();
+        log.info("shard {}: shutdown requested, {}", shardId,
+                checkpointedAt == null ? "nothing processed to checkpoint" : "checkpointed at " + checkpointedAt);
+    }
+
+    /** The shard's gauges go with it. */
+    private void release() {
+        if (projector != null) {
+            projector.close();
+        }
+    }
+}

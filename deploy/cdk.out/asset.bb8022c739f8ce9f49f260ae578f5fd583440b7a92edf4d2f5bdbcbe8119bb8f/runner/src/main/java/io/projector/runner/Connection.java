@@ -1,0 +1,126 @@
+package io.projector.runner;
+
+import io.projector.local.LocalDynamoDb;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Where DynamoDB is: the embedded DynamoDB Local, an explicit endpoint, or AWS. Fails early, in one
+ * line, when none of them is configured.
+ */
+final class Connection implements AutoCloseable {
+
+    private final LocalDynamoDb embedded;
+    private final URI endpoint;
+    private final String region;
+    private final AwsCredentialsProvider credentials;
+    private final DynamoDbClient dynamo;
+
+    private Connection(LocalDynamoDb embedded, URI endpoint, String region, AwsCredentialsProvider credentials) {
+        this.embedded = embedded;
+        this.endpoint = endpoint;
+        this.region = region;
+        this.credentials = credentials;
+        var builder = DynamoDbClient.builder().region(Region.of(region)).credentialsProvider(credentials)
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(32));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        this.dynamo = builder.build();
+    }
+
+    /** Starts DynamoDB Local on 127.0.0.1, file-backed in {@code dataDir}. */
+    static Connection embedded(Path dataDir, int port) {
+        LocalDynamoDb local = LocalDynamoDb.start(dataDir, port);
+        return new Connection(local, local.endpoint(), "us-east-1", LocalDynamoDb.CREDENTIALS);
+    }
+
+    /** An explicit endpoint, or AWS when it is null. */
+    static Connection of(String endpoint, String region) {
+        String resolvedRegion = firstNonBlank(region, System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"));
+        if (endpoint != null && !endpoint.isBlank()) {
+            URI uri = parseEndpoint(endpoint);
+            boolean loopback = isLoopback(uri);
+            AwsCredentialsProvider credentials = loopback && System.getenv("AWS_ACCESS_KEY_ID") == null
+                    ? LocalDynamoDb.CREDENTIALS : DefaultCredentialsProvider.builder().build();
+            return new Connection(null, uri, resolvedRegion != null ? resolvedRegion : "us-east-1", credentials);
+        }
+        if (resolvedRegion == null) {
+            throw new IllegalArgumentException("no AWS region: pass --region or set AWS_REGION; "
+                    + "or use --endpoint URL for a DynamoDB Local you started, or --local for the embedded one");
+        }
+        DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+        try {
+            credentials.resolveCredentials();
+        } catch (SdkClientException e) {
+            throw new IllegalArgumentException("no AWS credentials found (environment, profile, container or instance role); "
+                    + "or use --endpoint URL for a DynamoDB Local you started, or --local for the embedded one");
+        }
+        return new Connection(null, null, resolvedRegion, credentials);
+    }
+
+    private static URI parseEndpoint(String endpoint) {
+        try {
+            URI uri = URI.create(endpoint.trim());
+            if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--endpoint '" + endpoint + "' is not an http(s) URL such as http://127.0.0.1:8000");
+        }
+    }
+
+    static boolean isLoopback(URI uri) {
+        try {
+            return uri.getHost().equals("localhost") || InetAddress.getByName(uri.getHost()).isLoopbackAddress();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** DynamoDB Local, embedded or on a loopback endpoint: fast-start tuning applies. */
+    boolean isLocal() {
+        return embedded != null || (endpoint != null && isLoopback(endpoint));
+    }
+
+    URI endpoint() {
+        return endpoint;
+    }
+
+    String region() {
+        return region;
+    }
+
+    AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
+    DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        dynamo.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.projector.runner;
+
+import io.projector.DeadLetter;
+import io.projector.DeadLetters;
+import io.projector.Tables;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code projector dlq}: see, re-drive and purge the changes parked in the dead-letter store. */
+@Command(name = "dlq", mixinStandardHelpOptions = true,
+        description = "See what is parked in the dead-letter store and why; re-drive it after a fix; purge it.",
+        subcommands = {DlqCommand.ListParked.class, DlqCommand.Show.class, DlqCommand.Redrive.class, DlqCommand.Purge.class})
+final class DlqCommand {
+
+    static DeadLetters open(Connection connection, TableOptions table) {
+        if (!Tables.exists(connection.dynamo(), table.readModelTable)) {
+            throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
+        }
+        return new DeadLetters(connection.dynamo(), table.readModelTable, ProjectionCatalog.load(table.pluginsDir()).select(null));
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")
+    static final class ListParked implements Callable<Integer> {
+        @Mixin TableOptions table;
+        @Spec CommandSpec spec;
+        @Option(names = "--projection", description = "Only this projection's.") String projection;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Connection c = table.connect()) {
+                java.util.List<DeadLetter> letters = open(c, table).list(projection);
+                letters.forEach(d -> out.println(d.sortKey() + "  " + d.summary()));
+                out.println(letters.size() + " parked");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one parked change.")
+    static final class Show implements Callable<Integer> {
+        @Mixin TableOptions table;
+        @Spec CommandSpec spec;
+        @Parameters(paramLabel = "KEY", description = "The key printed by 'dlq list'.") String key;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Connection c = table.connect()) {
+                DeadLetter d = open(c, table).get(key)
+                        .orElseThrow(() -> new IllegalArgumentException("no parked change with key '" + key + "'"));
+                out.println("key:         " + d.sortKey());
+                out.println("projection:  " + d.projection());
+                out.println("shard:       " + d.shardId());
+                out.println("item:        " + d.sourceKey());
+                out.println("reason:      " + d.reason());
+                out.println("error type:  " + d.errorType());
+                out.println("parked at:   " + d.parkedAt());
+                out.println("attempts:    " + d.attempts());
+                d.event().ifPresentOrElse(e -> {
+                    out.println("change:      " + e.type() + " of " + e.entityType() + ", sequence number " + e.sequenceNumber()
+                            + ", at " + e.approximateCreationTime());
+                    e.oldImage().ifPresent(i -> out.println("old image:   " + i.asMap()));
+                    e.newImage().ifPresent(i -> out.println("new image:   " + i.asMap()));
+                }, () -> out.println("change:      not re-drivable (undecodable, or its images were too large to keep)"));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "redrive", mixinStandardHelpOptions = true,
+            description = "Run parked changes through their projections again, item by item in stream order; each applied change leaves the store in the same transaction.")
+    static final class Redrive implements Callable<Integer> {
+        @Mixin TableOptions table;
+        @Spec CommandSpec spec;
+        @Option(names = "--projection", description = "Only this projection's.") String projection;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Connection c = table.connect()) {
+                DeadLetters.RedriveResult r = open(c, table).redrive(projection);
+                out.printf("re-driven %d, failed again %d, still waiting behind those %d, not re-drivable %d%n",
+                        r.redriven(), r.failedAgain(), r.stillWaiting(), r.notRedrivable());
+                return r.failedAgain() == 0 ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "purge", mixinStandardHelpOptions = true,
+            description = "Delete parked changes for good (their projections will never see them). Needs --yes.")
+    static final class Purge implements Callable<Integer> {
+        @Mixin TableOptions table;
+        @Spec CommandSpec spec;
+        @Option(names = "--projection", description = "Only this projection's.") String projection;
+        @Option(names = "--key", description = "Only this one (a key printed by 'dlq list').") String key;
+        @Option(names = "--yes", description = "Confirm: the purged changes are lost to their projections.") boolean yes;
+
+        @Override
+        public Integer call() {
+            if (!yes) {
+                throw new IllegalArgumentException("purge deletes parked changes for good: add --yes to confirm");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Connection c = table.connect()) {
+                DeadLetters letters = open(c, table);
+                if (key != null) {
+                    out.println(letters.purgeOne(key) ? "purged 1" : "no parked change with key '" + key + "'");
+                } else {
+                    out.println("purged " + letters.purge(projection));
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.projector.runner;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the read model is, for the tools that work on it (dlq). The same flags and variables as {@code run}. */
+final class TableOptions {
+
+    @Option(names = "--read-model-table", defaultValue = "${env:PROJECTOR_READ_MODEL_TABLE}",
+            description = "The read-model table (env PROJECTOR_READ_MODEL_TABLE).")
+    String readModelTable;
+
+    @Option(names = "--region", defaultValue = "${env:PROJECTOR_REGION}",
+            description = "AWS region (env PROJECTOR_REGION, else AWS_REGION).")
+    String region;
+
+    @Option(names = "--endpoint", defaultValue = "${env:PROJECTOR_ENDPOINT}",
+            description = "Explicit DynamoDB endpoint, e.g. http://127.0.0.1:8000 (env PROJECTOR_ENDPOINT).")
+    String endpoint;
+
+    @Option(names = "--local", defaultValue = "${env:PROJECTOR_LOCAL:-false}",
+            description = "Use the embedded DynamoDB Local's data in --data-dir (env PROJECTOR_LOCAL).")
+    boolean local;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PROJECTOR_DATA_DIR:-.projector-local}",
+            description = "Where --local keeps its database (default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--plugins", defaultValue = "${env:PROJECTOR_PLUGINS}",
+            description = "A directory of jars with more projections, as for run (env PROJECTOR_PLUGINS).")
+    String plugins;
+
+    Path pluginsDir() {
+        return plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
+    }
+
+    Connection connect() {
+        if (readModelTable == null && local) {
+            readModelTable = "read-model";
+        }
+        if (readModelTable == null) {
+            throw new IllegalArgumentException("--read-model-table is required (or PROJECTOR_READ_MODEL_TABLE)");
+        }
+        if (!readModelTable.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw new IllegalArgumentException("--read-model-table '" + readModelTable + "' is not a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -");
+        }
+        return local ? Connection.embedded(dataDir, 0) : Connection.of(endpoint, region);
+    }
+}
