@@ -26,7 +26,7 @@ import software.amazon.awscdk.services.applicationautoscaling.ScalingInterval;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.CfnAlarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
-import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -95,17 +95,18 @@ import software.constructs.IConstruct;
  * (README, "Failure handling"); the task role's read-model grant covers them, and the dead-letter
  * alarm watches the count the worker publishes.
  *
- * <p>Metrics are an assumption shared with the worker's CloudWatch publishing: namespace
- * {@code Projector} (PutMetricData is allowed for that namespace only), {@code lag.ms} (Maximum)
- * and {@code parked} (Sum), without dimensions unless {@link ProjectorStackProps#metricDimensions()}
- * says otherwise. Change them through the props if the worker publishes other names.
+ * <p>Alarms and scaling read the metrics the worker publishes when {@code PROJECTOR_CLOUDWATCH_NAMESPACE}
+ * is set (the stack sets it; PutMetricData is allowed for that namespace only): the gauge
+ * {@code projector.shard.lag} (ms, one per shard) and the counter {@code projector.parked} (one per
+ * projection), which Micrometer's CloudWatch registry sends as {@code projector.shard.lag.value} and
+ * {@code projector.parked.count}. Their names are props, in case the worker's change.
  */
 public final class ProjectorStack extends Stack {
 
     /** Environment variables the stack sets itself. */
     public static final Set<String> MANAGED_ENVIRONMENT = Set.of(
             "PROJECTOR_SOURCE_TABLE", "PROJECTOR_READ_MODEL_TABLE", "PROJECTOR_APPLICATION_NAME", "PROJECTOR_REGION",
-            "PROJECTOR_HTTP_PORT", "PROJECTOR_PLUGINS", "PROJECTOR_ENDPOINT", "PROJECTOR_LOCAL", "PROJECTOR_CREATE_TABLES");
+            "PROJECTOR_HTTP_PORT", "PROJECTOR_CLOUDWATCH_NAMESPACE", "PROJECTOR_PLUGINS", "PROJECTOR_ENDPOINT", "PROJECTOR_LOCAL", "PROJECTOR_CREATE_TABLES");
 
     /** Actions on the source table's stream (the KCL through the DynamoDB Streams adapter). */
     public static final List<String> STREAM_ACTIONS = List.of(
@@ -178,8 +179,8 @@ public final class ProjectorStack extends Stack {
                 .propagateTags(PropagatedTagSource.SERVICE)
                 .build();
 
-        Metric lag = metric(props.lagMetricName(), "Maximum", Duration.minutes(1));
-        Metric parked = metric(props.deadLetterMetricName(), "Sum", Duration.minutes(5));
+        MathExpression lag = insights("MAX", props.lagMetricName(), Duration.minutes(1));
+        MathExpression parked = insights("SUM", props.deadLetterMetricName(), Duration.minutes(5));
         lagAlarm = Alarm.Builder.create(this, "LagAlarm")
                 .alarmDescription("Projector " + props.applicationName() + ": read model more than "
                         + props.lagAlarmThresholdMs() + " ms behind the source table in 3 of the last 5 minutes")
@@ -373,6 +374,8 @@ public final class ProjectorStack extends Stack {
         environment.put("PROJECTOR_APPLICATION_NAME", props.applicationName());
         environment.put("PROJECTOR_REGION", Stack.of(this).getRegion());
         environment.put("PROJECTOR_HTTP_PORT", Integer.toString(props.httpPort()));
+        // The worker publishes its projector.* metrics to CloudWatch only when given a namespace.
+        environment.put("PROJECTOR_CLOUDWATCH_NAMESPACE", props.metricsNamespace());
         environment.putAll(props.extraEnvironment());
 
         ContainerDefinition container = definition.addContainer(CONTAINER_NAME, ContainerDefinitionOptions.builder()
@@ -432,12 +435,16 @@ public final class ProjectorStack extends Stack {
         }
     }
 
-    private Metric metric(String name, String statistic, Duration period) {
-        return Metric.Builder.create()
-                .namespace(props.metricsNamespace())
-                .metricName(name)
-                .dimensionsMap(props.metricDimensions())
-                .statistic(statistic)
+    /**
+     * One time series over every metric of that name in the namespace, whatever its dimensions: a
+     * CloudWatch Metrics Insights query. The worker tags lag by shard (shards come and go every few
+     * hours) and parked changes by projection, so no fixed dimension set would do.
+     */
+    private MathExpression insights(String function, String metricName, Duration period) {
+        return MathExpression.Builder.create()
+                .expression("SELECT " + function + "(\"" + metricName + "\") FROM \"" + props.metricsNamespace() + "\"")
+                .usingMetrics(Map.of())
+                .label(function + " " + metricName)
                 .period(period)
                 .build();
     }

@@ -34,9 +34,10 @@ import java.util.regex.Pattern;
  * @param maxTasks                   most tasks; more tasks than the stream has shards sit idle
  * @param httpPort                   PROJECTOR_HTTP_PORT: where the worker serves /health
  * @param metricsNamespace           CloudWatch namespace the worker publishes to (PutMetricData is limited to it)
- * @param lagMetricName              the worker's lag metric (milliseconds; alarm and scaling use its Maximum)
- * @param deadLetterMetricName       the worker's count of parked changes (alarm on its Sum)
- * @param metricDimensions           dimensions the worker puts on those metrics (none by default)
+ * @param lagMetricName              the worker's lag metric in CloudWatch (milliseconds, any dimensions; alarm
+ *                                   and scaling use the maximum over all of them)
+ * @param deadLetterMetricName       the worker's count of parked changes in CloudWatch (alarm on the sum over
+ *                                   all its dimensions)
  * @param lagAlarmThresholdMs        the lag alarm fires above this, 3 of 5 minutes
  * @param scaleOutLagMs              one task more while the lag is above this (two more above ten times it)
  * @param scaleInLagMs               one task fewer while the lag is below this
@@ -63,7 +64,6 @@ public record ProjectorStackProps(
         String metricsNamespace,
         String lagMetricName,
         String deadLetterMetricName,
-        Map<String, String> metricDimensions,
         long lagAlarmThresholdMs,
         long scaleOutLagMs,
         long scaleInLagMs,
@@ -75,11 +75,12 @@ public record ProjectorStackProps(
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
     private static final Pattern STREAM_ARN = Pattern.compile("arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/([a-zA-Z0-9_.-]{3,255})/stream/.+");
+    private static final Pattern METRIC_NAMESPACE = Pattern.compile("[A-Za-z0-9._/#:-]{1,255}");
+    private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9._/#:@-]{1,255}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public ProjectorStackProps {
         sharedReadModelLeadingKeys = List.copyOf(sharedReadModelLeadingKeys);
-        metricDimensions = Map.copyOf(metricDimensions);
         extraEnvironment = Map.copyOf(extraEnvironment);
     }
 
@@ -279,9 +280,8 @@ public record ProjectorStackProps(
         private int maxTasks = 4;
         private int httpPort = 8080;
         private String metricsNamespace = "Projector";
-        private String lagMetricName = "lag.ms";
-        private String deadLetterMetricName = "parked";
-        private Map<String, String> metricDimensions = Map.of();
+        private String lagMetricName = "projector.shard.lag.value";
+        private String deadLetterMetricName = "projector.parked.count";
         private long lagAlarmThresholdMs = 60_000;
         private long scaleOutLagMs = 30_000;
         private long scaleInLagMs = 1_000;
@@ -310,7 +310,6 @@ public record ProjectorStackProps(
         public Builder metricsNamespace(String v) { metricsNamespace = v; return this; }
         public Builder lagMetricName(String v) { lagMetricName = v; return this; }
         public Builder deadLetterMetricName(String v) { deadLetterMetricName = v; return this; }
-        public Builder metricDimensions(Map<String, String> v) { metricDimensions = Map.copyOf(v); return this; }
         public Builder lagAlarmThresholdMs(long v) { lagAlarmThresholdMs = v; return this; }
         public Builder scaleOutLagMs(long v) { scaleOutLagMs = v; return this; }
         public Builder scaleInLagMs(long v) { scaleInLagMs = v; return this; }
@@ -354,11 +353,12 @@ public record ProjectorStackProps(
             require(minTasks >= 1, "minTasks must be at least 1, was " + minTasks);
             require(maxTasks >= minTasks, "maxTasks must be at least minTasks (" + minTasks + "), was " + maxTasks);
             require(httpPort >= 1 && httpPort <= 65535, "httpPort must be 1..65535, was " + httpPort);
-            require(metricsNamespace != null && !metricsNamespace.isBlank() && !metricsNamespace.startsWith("AWS/"),
-                    "metricsNamespace must be a custom namespace (not AWS/...), was '" + metricsNamespace + "'");
-            require(lagMetricName != null && !lagMetricName.isBlank(), "lagMetricName is required");
-            require(deadLetterMetricName != null && !deadLetterMetricName.isBlank(), "deadLetterMetricName is required");
-            require(metricDimensions.size() <= 30, "at most 30 metric dimensions");
+            // The worker's own rule for --cloudwatch-namespace; no quotes, so the names fit in a Metrics Insights query.
+            require(metricsNamespace != null && METRIC_NAMESPACE.matcher(metricsNamespace).matches() && !metricsNamespace.startsWith("AWS/"),
+                    "metricsNamespace must be 1 to 255 of a-z A-Z 0-9 . _ - / # : and not start with AWS/, was '" + metricsNamespace + "'");
+            require(lagMetricName != null && METRIC_NAME.matcher(lagMetricName).matches(), "lagMetricName must be a metric name, was '" + lagMetricName + "'");
+            require(deadLetterMetricName != null && METRIC_NAME.matcher(deadLetterMetricName).matches(),
+                    "deadLetterMetricName must be a metric name, was '" + deadLetterMetricName + "'");
             require(lagAlarmThresholdMs > 0, "lagAlarmThresholdMs must be positive");
             require(scaleInLagMs > 0 && scaleOutLagMs > scaleInLagMs,
                     "scaleOutLagMs (" + scaleOutLagMs + ") must be above scaleInLagMs (" + scaleInLagMs + ") and both positive");
@@ -370,7 +370,7 @@ public record ProjectorStackProps(
             }
             return new ProjectorStackProps(sourceTableName, createSourceTable, streamArn, readModel, createReadModelTable, app,
                     sharedReadModelLeadingKeys, image, vpcId, clusterName, cpu, memoryMiB, arm64, minTasks, maxTasks, httpPort,
-                    metricsNamespace, lagMetricName, deadLetterMetricName, metricDimensions, lagAlarmThresholdMs,
+                    metricsNamespace, lagMetricName, deadLetterMetricName, lagAlarmThresholdMs,
                     scaleOutLagMs, scaleInLagMs, alarmTopicArn, extraEnvironment);
         }
 

@@ -28,9 +28,8 @@ class ProjectorStackPropsTest {
         assertThat(p.minTasks()).isEqualTo(1);
         assertThat(p.maxTasks()).isGreaterThanOrEqualTo(p.minTasks());
         assertThat(p.metricsNamespace()).isEqualTo("Projector");
-        assertThat(p.lagMetricName()).isEqualTo("lag.ms");
-        assertThat(p.deadLetterMetricName()).isEqualTo("parked");
-        assertThat(p.metricDimensions()).isEmpty();
+        assertThat(p.lagMetricName()).isEqualTo("projector.shard.lag.value");        // Micrometer: gauge -> .value
+        assertThat(p.deadLetterMetricName()).isEqualTo("projector.parked.count");     // counter -> .count
         assertThat(p.httpPort()).isEqualTo(8080);
     }
 
@@ -63,6 +62,7 @@ class ProjectorStackPropsTest {
         assertThatThrownBy(() -> base.cpu(300).build()).hasMessageContaining("cpu");
         base.cpu(512);
         assertThatThrownBy(() -> base.metricsNamespace("AWS/DynamoDB").build()).hasMessageContaining("metricsNamespace");
+        assertThatThrownBy(() -> base.metricsNamespace("Pro\"jector").build()).hasMessageContaining("metricsNamespace");
         base.metricsNamespace("Projector");
         assertThatThrownBy(() -> base.clusterName("workers").build()).hasMessageContaining("needs the vpcId");
         base.clusterName(null);

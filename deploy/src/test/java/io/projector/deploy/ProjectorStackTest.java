@@ -131,7 +131,8 @@ class ProjectorStackTest {
                 "PROJECTOR_READ_MODEL_TABLE", "orders-read-model",
                 "PROJECTOR_APPLICATION_NAME", "projector-orders",
                 "PROJECTOR_REGION", "${AWS::Region}",
-                "PROJECTOR_HTTP_PORT", "8080"));
+                "PROJECTOR_HTTP_PORT", "8080",
+                "PROJECTOR_CLOUDWATCH_NAMESPACE", "Projector"));
         assertThat(render(container.get("Image"))).as("built from deploy/Dockerfile as an asset")
                 .contains("container-assets");
 
@@ -243,24 +244,27 @@ class ProjectorStackTest {
     // ---- alarms and scaling ----------------------------------------------------------------------
 
     @Test
-    void alarmsWatchLagAndDeadLetters() {
+    void alarmsWatchLagAndDeadLettersOverEveryShardAndProjection() {
         createdTemplate.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "Namespace", "Projector",
-                "MetricName", "lag.ms",
-                "Statistic", "Maximum",
+                "Metrics", List.of(Match.objectLike(Map.of(
+                        "Expression", "SELECT MAX(\"projector.shard.lag.value\") FROM \"Projector\"",
+                        "Period", 60))),
                 "ComparisonOperator", "GreaterThanThreshold",
                 "Threshold", 60000,
+                "EvaluationPeriods", 5,
+                "DatapointsToAlarm", 3,
                 "AlarmActions", List.of(TOPIC))));
         createdTemplate.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "Namespace", "Projector",
-                "MetricName", "parked",
-                "Statistic", "Sum",
+                "Metrics", List.of(Match.objectLike(Map.of(
+                        "Expression", "SELECT SUM(\"projector.parked.count\") FROM \"Projector\"",
+                        "Period", 300))),
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Threshold", 1,
-                "Dimensions", Match.absent(),
                 "AlarmActions", List.of(TOPIC))));
         existingTemplate.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "Namespace", "Shop/Projector", "MetricName", "parked", "AlarmActions", Match.absent())));
+                "Metrics", List.of(Match.objectLike(Map.of(
+                        "Expression", "SELECT SUM(\"projector.parked.count\") FROM \"Shop/Projector\""))),
+                "AlarmActions", Match.absent())));
     }
 
     @Test
@@ -271,12 +275,14 @@ class ProjectorStackTest {
                 "MinCapacity", 2, "MaxCapacity", 6)));
         createdTemplate.resourcePropertiesCountIs("AWS::ApplicationAutoScaling::ScalingPolicy",
                 Match.objectLike(Map.of("PolicyType", "StepScaling")), 2);
-        // scale-out and scale-in alarms on the same lag metric; no lag reported counts as low lag
+        // scale-out and scale-in alarms on the same lag query; no lag reported counts as low lag
+        Object lagQuery = List.of(Match.objectLike(Map.of("Expression", "SELECT MAX(\"projector.shard.lag.value\") FROM \"Projector\"")));
         createdTemplate.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "MetricName", "lag.ms", "ComparisonOperator", "GreaterThanOrEqualToThreshold", "Threshold", 30000)));
+                "Metrics", lagQuery, "ComparisonOperator", "GreaterThanOrEqualToThreshold", "Threshold", 30000)));
         createdTemplate.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "MetricName", "lag.ms", "ComparisonOperator", "LessThanOrEqualToThreshold", "Threshold", 1000,
+                "Metrics", lagQuery, "ComparisonOperator", "LessThanOrEqualToThreshold", "Threshold", 1000,
                 "TreatMissingData", "breaching")));
+        createdTemplate.resourceCountIs("AWS::CloudWatch::Alarm", 4);
     }
 
     // ---- cdk-nag -------------------------------------------------------------------------------

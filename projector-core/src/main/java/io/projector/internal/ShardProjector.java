@@ -26,6 +26,8 @@ public final class ShardProjector {
 
     private static final Logger log = LoggerFactory.getLogger(ShardProjector.class);
     private static final long PARKING_REFRESH_MILLIS = 10_000;
+    /** The wait between rounds when the table refuses every call (access denied, missing table). */
+    private static final long ENVIRONMENT_PAUSE_MILLIS = 5_000;
     /** Before parking a change behind another, the worker's view of the store must be at most this old. */
     private static final long PARKING_RECHECK_MILLIS = 1_000;
 
@@ -238,13 +240,29 @@ public final class ShardProjector {
                 awaitBreaker();
                 continue;
             } catch (RuntimeException e) {
-                if (!TransientErrors.isTransient(e)) {
+                if (TransientErrors.isTransient(e)) {
+                    counters.transientFailures.increment();
+                    log.warn("shard {}: {} still failing after {} attempts ({}); the shard waits and tries again",
+                            shardId, what, retry.getRetryConfig().getMaxAttempts(), e.toString());
+                } else if (TransientErrors.isEnvironmentFailure(e)) {
+                    // Access denied, a missing table: no record is to blame, so none is parked; the shard waits for the fix.
+                    counters.transientFailures.increment();
+                    log.error("shard {}: {} failed: {}. Nothing is skipped: the shard retries every {} ms until this is fixed",
+                            shardId, what, e.getMessage(), ENVIRONMENT_PAUSE_MILLIS);
+                    pause();
+                } else {
                     throw e;
                 }
-                counters.transientFailures.increment();
-                log.warn("shard {}: {} still failing after {} attempts ({}); the shard waits and tries again",
-                        shardId, what, retry.getRetryConfig().getMaxAttempts(), e.toString());
             }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(ENVIRONMENT_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShardStoppedException(shardId);
         }
     }
 }

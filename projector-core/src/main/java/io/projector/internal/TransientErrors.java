@@ -1,6 +1,7 @@
 package io.projector.internal;
 
 import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -20,6 +21,15 @@ public final class TransientErrors {
     private static final Set<String> RECORD_REASONS = Set.of("ValidationError", "ItemCollectionSizeLimitExceeded");
 
     private TransientErrors() {
+    }
+
+    /**
+     * Whether the failure is about the environment, not a record: DynamoDB answered, refused, and
+     * would refuse any record the same way (access denied, a missing table, bad credentials).
+     */
+    public static boolean isEnvironmentFailure(Throwable t) {
+        return t instanceof AwsServiceException && !isTransient(t) && !isRefusedData(t)
+                && !(t instanceof TransactionCanceledException);
     }
 
     /**

@@ -77,7 +77,18 @@ class FaultInjectionIT {
                     .until(() -> verifier.verify(t.source(), t.readModel()).matches());
             assertThat(projector.stats().breakerState()).isEqualTo("CLOSED");
             assertThat(projector.stats().breakerWaits()).isPositive();
+
+            // Access denied blames no record: nothing is parked or skipped; the shard waits for the fix.
+            long failuresBefore = projector.stats().transientFailures();
+            faults.denyAccess(true);
+            writer.write(10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> projector.stats().transientFailures() > failuresBefore);
+            assertThat(verifier.verify(t.source(), t.readModel()).matches()).isFalse();
+            faults.denyAccess(false);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
             assertThat(projector.stats().parked()).isZero();
+            assertThat(projector.stats().haltedShards()).isEmpty();
         }
     }
 }

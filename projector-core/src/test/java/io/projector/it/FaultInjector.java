@@ -27,6 +27,7 @@ final class FaultInjector implements ExecutionInterceptor {
     private final double lostResponseRate;
     private volatile boolean enabled = true;
     private volatile boolean outage;
+    private volatile boolean denied;
     final AtomicInteger throttled = new AtomicInteger();
     final AtomicInteger serverErrors = new AtomicInteger();
     final AtomicInteger lostResponses = new AtomicInteger();
@@ -42,6 +43,11 @@ final class FaultInjector implements ExecutionInterceptor {
         enabled = false;
     }
 
+    /** While on, every read-model call is refused as AccessDenied, as after a broken IAM change. */
+    void denyAccess(boolean on) {
+        denied = on;
+    }
+
     /** While on, every read-model call fails with a 500, as in a regional outage of the table. */
     void outage(boolean on) {
         outage = on;
@@ -51,6 +57,9 @@ final class FaultInjector implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         if (!applies(attributes)) {
             return;
+        }
+        if (denied) {
+            throw error(400, "AccessDeniedException", "injected: not authorized to perform dynamodb:TransactWriteItems");
         }
         if (outage) {
             serverErrors.incrementAndGet();

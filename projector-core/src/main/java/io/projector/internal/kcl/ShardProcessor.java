@@ -129,36 +129,51 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     @Override
     public void leaseLost(LeaseLostInput input) {
-        stopping = true;
-        registry.stopped(shardId);
-        release();
-        log.info("shard {}: lease lost", shardId);
+        MDC.put("shard", shardId);
+        try {
+            stopping = true;
+            registry.stopped(shardId);
+            release();
+            log.info("shard {}: lease lost", shardId);
+        } finally {
+            MDC.remove("shard");
+        }
     }
 
     @Override
     public void shardEnded(ShardEndedInput input) {
-        registry.stopped(shardId);
-        release();
-        if (halted) {
-            log.error("shard {} ended while halted: not checkpointing its end", shardId);
-            return;
-        }
+        MDC.put("shard", shardId);
         try {
-            input.checkpointer().checkpoint();
-            log.info("shard {} ended and fully processed", shardId);
-        } catch (Exception e) {
-            log.warn("shard {}: checkpoint at shard end failed: {}", shardId, e.toString());
+            registry.stopped(shardId);
+            release();
+            if (halted) {
+                log.error("shard {} ended while halted: not checkpointing its end", shardId);
+                return;
+            }
+            try {
+                input.checkpointer().checkpoint();
+                log.info("shard {} ended and fully processed", shardId);
+            } catch (Exception e) {
+                log.warn("shard {}: checkpoint at shard end failed: {}", shardId, e.toString());
+            }
+        } finally {
+            MDC.remove("shard");
         }
     }
 
     @Override
     public void shutdownRequested(ShutdownRequestedInput input) {
-        stopping = true;
-        checkpoint(input.checkpointer());
-        registry.stopped(shardId);
-        release();
-        log.info("shard {}: shutdown requested, {}", shardId,
-                checkpointedAt == null ? "nothing processed to checkpoint" : "checkpointed at " + checkpointedAt);
+        MDC.put("shard", shardId);
+        try {
+            stopping = true;
+            checkpoint(input.checkpointer());
+            registry.stopped(shardId);
+            release();
+            log.info("shard {}: shutdown requested, {}", shardId,
+                    checkpointedAt == null ? "nothing processed to checkpoint" : "checkpointed at " + checkpointedAt);
+        } finally {
+            MDC.remove("shard");
+        }
     }
 
     /** The shard's gauges go with it. */

@@ -1,0 +1,165 @@
+package io.projector.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Settings of {@code projector run} come from a flag, else the environment, else the config file,
+ * else the default; a wrong value stops the start with one line that names it.
+ *
+ * <p>The environment of this JVM cannot be changed, so the precedence is checked through
+ * {@link RunDefaults} with a given environment (as {@link Main} builds it from {@code System.getenv()}),
+ * and the error paths through {@link Main#execute} with a file and flags.
+ */
+class ConfigFileTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private Path file(String... lines) throws Exception {
+        Path file = dir.resolve("projector.properties");
+        Files.write(file, List.of(lines));
+        return file;
+    }
+
+    /** Parses {@code run} the way Main does, without running it. */
+    private static RunCommand parse(Map<String, String> env, String... args) {
+        RunCommand run = new RunCommand();
+        CommandLine cli = new CommandLine(run);
+        RunDefaults defaults = RunDefaults.load(args, env);
+        defaults.checkKeys(cli.getCommandSpec());
+        cli.setDefaultValueProvider(defaults);
+        cli.parseArgs(args);
+        return run;
+    }
+
+    private int run(String... args) {
+        err.getBuffer().setLength(0);
+        return Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+    }
+
+    private String oneLine() {
+        assertThat(err.toString().lines().count()).as("one line: %s", err).isEqualTo(1);
+        return err.toString().strip();
+    }
+
+    @Test
+    void fileGivesSettingsAndFlagsWin() throws Exception {
+        Path file = file("source-table=orders", "read-model-table=orders-read", "http-port=9100", "projections=order-history,order-counters",
+                "park-unknown-types=true", "poll-interval-ms=250", "kcl-metrics=SUMMARY");
+        RunCommand run = parse(Map.of(), "--config", file.toString(), "--http-port", "9200", "--source-table=orders-v2");
+        assertThat(run.sourceTable).as("flag over file").isEqualTo("orders-v2");
+        assertThat(run.httpPort).as("flag over file").isEqualTo(9200);
+        assertThat(run.readModelTable).as("file").isEqualTo("orders-read");
+        assertThat(run.projections).as("file, split at commas").containsExactly("order-history", "order-counters");
+        assertThat(run.parkUnknownTypes).as("file").isTrue();
+        assertThat(run.pollIntervalMs).as("file").isEqualTo(250L);
+        assertThat(run.kclMetrics).as("file").isEqualTo("SUMMARY");
+        assertThat(run.httpHost).as("default").isEqualTo("0.0.0.0");
+        assertThat(run.startAt).as("default").isEqualTo("TRIM_HORIZON");
+    }
+
+    @Test
+    void environmentWinsOverTheFileAndLosesToFlags() throws Exception {
+        Path file = file("source-table=from-file", "read-model-table=rm-from-file", "http-port=9100", "log-level=DEBUG");
+        Map<String, String> env = Map.of("PROJECTOR_SOURCE_TABLE", "from-env", "PROJECTOR_HTTP_PORT", "9300",
+                "PROJECTOR_CONFIG", file.toString());
+        RunCommand run = parse(env, "--http-port", "9400");
+        assertThat(run.sourceTable).as("env over file").isEqualTo("from-env");
+        assertThat(run.readModelTable).as("file (named by PROJECTOR_CONFIG)").isEqualTo("rm-from-file");
+        assertThat(run.httpPort).as("flag over env").isEqualTo(9400);
+        assertThat(run.logLevel).as("file").isEqualTo("DEBUG");
+    }
+
+    @Test
+    void blankEnvironmentValuesDoNotHideTheFile() throws Exception {
+        Path file = file("source-table=from-file");
+        RunCommand run = parse(Map.of("PROJECTOR_SOURCE_TABLE", " "), "--config", file.toString());
+        assertThat(run.sourceTable).isEqualTo("from-file");
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThat(run("run", "--config", dir.resolve("nope.properties").toString())).isEqualTo(2);
+        assertThat(oneLine()).startsWith("projector: --config '").endsWith("nope.properties': no such file");
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithTheKnownOnes() throws Exception {
+        Path file = file("source-table=orders", "sourcetable=orders");
+        assertThat(run("run", "--config", file.toString())).isEqualTo(2);
+        assertThat(oneLine()).contains("unknown setting 'sourcetable'").contains("source-table").contains("http-port");
+    }
+
+    @Test
+    void aValueThatIsNotANumberNamesTheSettingAndTheFile() throws Exception {
+        Path file = file("source-table=src", "read-model-table=rmt", "http-port=eighty");
+        assertThat(run("run", "--config", file.toString())).isEqualTo(2);
+        assertThat(oneLine()).contains("--http-port").contains("'eighty'").contains("http-port in " + file);
+    }
+
+    @Test
+    void anOutOfRangeValueFromTheFileNamesItsLine() throws Exception {
+        Path file = file("source-table=src", "read-model-table=rmt", "http-port=70000");
+        assertThat(run("run", "--config", file.toString())).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: http-port in " + file + " must be between 0 and 65535, was 70000");
+    }
+
+    @Test
+    void wrongFlagValuesGiveOneLineSayingWhatIsAllowed() {
+        String[] base = {"run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9"};
+        assertThat(run(concat(base, "--kcl-metrics", "LOTS"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --kcl-metrics must be NONE, SUMMARY or DETAILED, was 'LOTS'");
+
+        assertThat(run(concat(base, "--http-port", "-1"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --http-port must be between 0 and 65535, was -1");
+
+        assertThat(run(concat(base, "--poll-interval-ms", "0"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --poll-interval-ms must be between 1 and 60000, was 0");
+
+        assertThat(run(concat(base, "--retry-attempts", "many"))).isEqualTo(2);
+        assertThat(oneLine()).contains("--retry-attempts").contains("'many'");
+
+        assertThat(run(concat(base, "--cloudwatch-namespace", "AWS/DynamoDB"))).isEqualTo(2);
+        assertThat(oneLine()).contains("--cloudwatch-namespace must not start with AWS/");
+
+        assertThat(run(concat(base, "--log-format", "xml"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --log-format must be json or text, was 'xml'");
+
+        assertThat(run(concat(base, "--log-level", "LOUD"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, was 'LOUD'");
+
+        assertThat(run(concat(base, "--no-such-flag"))).isEqualTo(2);
+        assertThat(oneLine()).contains("Unknown option: '--no-such-flag'").contains("projector run --help");
+    }
+
+    @Test
+    void aWrongLogSettingInTheFileIsNamed() throws Exception {
+        Path file = file("source-table=src", "read-model-table=rmt", "log-format=yaml");
+        assertThat(run("run", "--config", file.toString())).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: log-format in " + file + " must be json or text, was 'yaml'");
+    }
+
+    @Test
+    void cloudWatchIsRefusedWithTheEmbeddedDatabase() {
+        assertThat(run("run", "--local", "--cloudwatch-namespace", "Projector", "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(oneLine()).contains("--cloudwatch-namespace publishes to AWS CloudWatch: not with --local");
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, out, base.length, more.length);
+        return out;
+    }
+}
