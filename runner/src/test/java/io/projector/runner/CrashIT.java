@@ -1,0 +1,488 @@
+package io.projector.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.projector.Tables;
+import io.projector.local.LocalDynamoDb;
+import io.projector.verify.ReadModelVerifier;
+import io.projector.verify.VerificationResult;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The crash test: several {@code projector run} processes (separate JVMs, the packaged jar) share
+ * the shard leases of one stream on one DynamoDB Local while the test writes the demo's order
+ * workload in bursts; workers are killed with SIGKILL at random points and restarted under new
+ * worker ids, the shard lease moves between them, and at the end the read model — the
+ * order-counters projection's counters included, where a change applied twice or lost would show —
+ * must equal a recomputation from the source table, with no dead letters.
+ *
+ * <p><b>Parameters</b> (system properties): {@code crash.seed} (default 20261121; printed; it fixes
+ * the workload and the plan of every round: where to kill, which non-leader, the pauses),
+ * {@code crash.changes} (about how many source changes to write, default 6000), {@code crash.kills}
+ * (SIGKILLs, default 5), {@code crash.leaderKills} (how many of those kill the KCL leader, default
+ * 0), {@code crash.workers} (default 3). The {@code crash} Maven profile of this module runs the
+ * long form: {@code mvn -B verify -pl runner -am -Pcrash -DskipTests}.
+ *
+ * <p><b>Why the leader is spared, and why the leader is stopped gracefully instead.</b> KCL 3.1
+ * assigns leases from a leader elected with a DynamoDB lock (table {@code <app>-CoordinatorState},
+ * item {@code key = "Leader"}, owner in attribute {@code ownerName}) whose lease is two minutes and
+ * which a SIGKILLed worker does not release: after the leader is killed no lease moves for up to
+ * two minutes (docs/KCL.md). Killing it in every round would make the test last many minutes
+ * while proving little more, so the short form never kills it; the long form kills it
+ * {@code crash.leaderKills} times and allows for the wait. The rule for a kill is therefore: kill
+ * the lease holder when it is not the leader, otherwise a non-leader. But measured here, KCL 3.1
+ * gives a new application's shard lease to the leader itself (the leader is the first worker to
+ * finish its start-up, and at that moment the only one that has reported its metrics), and a lease
+ * only moves when its holder dies or lets it go — so under that rule alone the lease would never
+ * leave the leader and every kill would hit an idle worker. So when the leader holds the lease at
+ * the start of a round, the test first stops the leader <em>gracefully</em> (SIGTERM, which must
+ * exit 0) and restarts it: the lock and the lease are released, another worker becomes leader
+ * within a second and hands the lease to a third, and from then on the holder is a non-leader that
+ * the next SIGKILL hits in the middle of its work; the leader reassigns its lease after the
+ * failover time (3 s locally). Leader and holder are read from the KCL's tables, read-only.
+ *
+ * <p>All waits are Awaitility waits with deadlines (no sleeps); the random points are random
+ * pauses and waits for the new holder's first commit, drawn from the seed before the run starts.
+ * Worker logs are in {@code target/worker-crash-w*.log}.
+ */
+class CrashIT {
+
+    private static final String SOURCE = "crash-source";
+    private static final String READ_MODEL = "crash-read";
+    private static final String APP = "crash";
+    private static final List<String> PROJECTIONS = List.of("order-history", "order-counters");
+    /** Longest wait for a live worker to hold the lease: the leader lock's two minutes, and some. */
+    private static final Duration TAKEOVER_LIMIT = Duration.ofSeconds(150);
+    /** Graceful stops of the leader per round, when each new leader again takes the lease itself. */
+    private static final int HANDOFF_ATTEMPTS = 3;
+
+    private final long seed = Long.getLong("crash.seed", 20261121L);
+    private final int targetChanges = Integer.getInteger("crash.changes", 6000);
+    private final int kills = Integer.getInteger("crash.kills", 5);
+    private final int leaderKills = Integer.getInteger("crash.leaderKills", 0);
+    private final int workerCount = Integer.getInteger("crash.workers", 3);
+
+    private final long startNanos = System.nanoTime();
+    private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, WorkerProcess> live = new ConcurrentHashMap<>();
+    private final Map<Integer, String> liveIds = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> incarnations = new ConcurrentHashMap<>();
+    private final Map<String, Long> killedAt = new ConcurrentHashMap<>();
+    private final Set<String> stoppedGracefully = ConcurrentHashMap.newKeySet();
+    private final List<String> restartedIds = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> badExits = Collections.synchronizedList(new ArrayList<>());
+    private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "crash-stopper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final AtomicLong holderKills = new AtomicLong();
+    private final AtomicLong leaderKillCount = new AtomicLong();
+    private final AtomicLong otherKills = new AtomicLong();
+    private final AtomicLong leaderStops = new AtomicLong();
+
+    private final AtomicLong writtenBefore = new AtomicLong();
+    private volatile DemoWorkload writing;
+
+    private String endpoint;
+    private LeaseObserver observer;
+    private boolean summaryPrinted;
+
+    /** What one round does, drawn from the seed before the run. */
+    private record Round(int index, boolean killLeader, boolean whileCommitting, long pauseMillis, long restartDelayMillis, int pick) {
+    }
+
+    @Test
+    void workersKilledAtRandomPointsWhileLeasesMoveLoseAndDoubleNothing() throws Exception {
+        assertThat(workerCount).as("crash.workers").isGreaterThanOrEqualTo(2);
+        assertThat(kills).as("crash.kills").isGreaterThanOrEqualTo(1);
+        assertThat(leaderKills).as("crash.leaderKills").isBetween(0, kills);
+        Random random = new Random(seed);
+        List<Round> plan = plan(random);
+        int bursts = kills + 1;
+        int ordersPerBurst = Math.max(10, targetChanges / bursts * 10 / 53);   // the demo workload makes ~5.3 changes per order
+        int customersPerBurst = Math.max(5, ordersPerBurst / 10);
+        System.out.printf(Locale.ROOT, "CrashIT: seed=%d (-Dcrash.seed=%d repeats the plan), %d workers, ~%d changes in %d bursts "
+                        + "of %d orders, %d kills (%d of the leader)%n",
+                seed, seed, workerCount, targetChanges, bursts, ordersPerBurst, kills, leaderKills);
+        plan.forEach(r -> System.out.println("  plan " + r));
+        deleteOldLogs();
+
+        ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "crash-writer"));
+        List<Future<Long>> written = new CopyOnWriteArrayList<>();
+        AtomicLong changes = new AtomicLong();
+        try (LocalDynamoDb local = LocalDynamoDb.inMemory();
+             DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(Region.US_EAST_1)
+                     .credentialsProvider(LocalDynamoDb.CREDENTIALS).build()) {
+            endpoint = local.endpoint().toString();
+            Tables.createSourceTable(dynamo, SOURCE);
+            Tables.createReadModelTable(dynamo, READ_MODEL);
+            Tables.createLeaseTable(dynamo, APP);
+            ReadModelVerifier verifier = new ReadModelVerifier(dynamo, ProjectionCatalog.builtIn().select(PROJECTIONS), "type");
+            observer = new LeaseObserver(dynamo, APP, READ_MODEL, PROJECTIONS, this::event).start();
+
+            Callable<Long> burst0 = burst(dynamo, 0, customersPerBurst, ordersPerBurst, changes);
+            written.add(writer.submit(burst0));
+            for (int slot = 0; slot < workerCount; slot++) {
+                startWorker(slot, false);
+            }
+            try {
+                awaitHolderAndLeader("the first lease assignment (a new application waits 1-30 s before its first shard sync)");
+                for (Round round : plan) {
+                    Callable<Long> next = burst(dynamo, round.index() + 1, customersPerBurst, ordersPerBurst, changes);
+                    runRound(round, () -> written.add(writer.submit(next)));
+                }
+                awaitHolderAndLeader("a live worker to take the lease after the last kill");
+                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> written.stream().allMatch(Future::isDone));
+                for (Future<Long> f : written) {
+                    f.get();
+                }
+                event("all " + written.size() + " bursts written: " + changes.get() + " changes");
+
+                // Until the read model matches, or no watermark moved for 30 s (then a difference is final).
+                Duration convergeLimit = Duration.ofSeconds(Math.max(180, changes.get() / 40));
+                awaitQuietly(convergeLimit, Duration.ofSeconds(3), () -> {
+                    checkNoWorkerDied();
+                    return verifier.verify(SOURCE, READ_MODEL).matches() || !observer.committingWithin(30_000);
+                });
+                VerificationResult end = verifier.verify(SOURCE, READ_MODEL);
+                boolean converged = end.matches();
+                event((converged ? "converged: " : "did NOT converge (limit " + convergeLimit.toSeconds() + " s, or 30 s without a commit): ")
+                        + end.summary(20));
+                int deadLetters = dynamo.query(b -> b.tableName(READ_MODEL).consistentRead(true).keyConditionExpression("PK = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("PROJECTOR#DLQ")))).count();
+
+                stopAllGracefully();
+                observer.close();
+                Summary s = summarize(changes.get(), end.differences().size(), deadLetters);
+                System.out.println(s.line());
+                summaryPrinted = true;
+                String context = "seed " + seed + "; worker logs in " + Path.of("target").toAbsolutePath()
+                        + "/worker-crash-w*.log\n" + String.join("\n", timeline);
+
+                assertThat(end.matches()).as("read model vs recomputation (0 lost, 0 double-counted): " + end.summary(100)
+                        + "\n" + context).isTrue();
+                assertThat(deadLetters).as("dead letters; " + context).isZero();
+                assertThat(end.actualItems()).as("read-model items").isGreaterThan(targetChanges / 3);
+                assertThat(s.kills()).as("SIGKILLs").isEqualTo((long) kills);
+                assertThat(s.moves()).as("lease moves between workers; " + context).isGreaterThanOrEqualTo(1);
+                if (leaderKills < kills) {
+                    assertThat(s.movesAfterKill()).as("leases taken over from a SIGKILLed holder; " + context).isGreaterThanOrEqualTo(1);
+                }
+                assertThat(s.restartedIdle().isEmpty() || converged)
+                        .as("every restarted worker committed while holding the lease, or the read model converged: idle "
+                                + s.restartedIdle()).isTrue();
+                assertThat(badExits).as("workers stopped with SIGTERM must exit 0").isEmpty();
+            } finally {
+                for (WorkerProcess w : live.values()) {
+                    if (w.isAlive()) {
+                        w.kill();
+                    }
+                }
+                observer.close();
+                if (!summaryPrinted && observer != null) {
+                    System.out.println(summarize(changes.get(), -1, -1).line() + " (run stopped early: not verified)");
+                }
+            }
+        } finally {
+            writer.shutdownNow();
+            stopper.shutdownNow();
+        }
+    }
+
+    /** The rounds, all random choices drawn up front so that a seed gives the same plan whatever the timing. */
+    private List<Round> plan(Random random) {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < kills; i++) {
+            indexes.add(i);
+        }
+        // Leader kills go anywhere but last, so that a later holder kill waits for the dead leader's lock.
+        List<Integer> candidates = new ArrayList<>(indexes.subList(0, Math.max(1, kills - 1)));
+        Collections.shuffle(candidates, random);
+        Set<Integer> leaderRounds = Set.copyOf(candidates.subList(0, Math.min(leaderKills, candidates.size())));
+        List<Round> rounds = new ArrayList<>();
+        for (int i : indexes) {
+            boolean whileCommitting = random.nextInt(3) > 0;
+            rounds.add(new Round(i, leaderRounds.contains(i), whileCommitting, random.nextInt(whileCommitting ? 501 : 3001),
+                    random.nextInt(3001), random.nextInt(1000)));
+        }
+        return rounds;
+    }
+
+    private void runRound(Round round, Runnable writeBurst) throws Exception {
+        awaitHolderAndLeader("a live lease holder before round " + round.index());
+        if (!round.killLeader()) {
+            for (int attempt = 0; attempt < HANDOFF_ATTEMPTS; attempt++) {
+                String holder = observer.holder();
+                int slot = slotOf(holder);
+                if (slot < 0 || !holder.equals(observer.leader())) {
+                    break;
+                }
+                event("round " + round.index() + ": the leader " + holder + " holds the lease: SIGTERM and restart it");
+                leaderStops.incrementAndGet();
+                stopGracefully(slot);
+                // Restarted only once another worker holds the lease: a JVM started at once tends to win
+                // the released leader lock and then assign the lease to itself.
+                awaitHolderAndLeader("a live lease holder after the leader's graceful stop");
+                startWorker(slot, true);
+            }
+        }
+        // The random point: mostly while the holder is committing the burst written now, a random
+        // 0-500 ms after a watermark moved; otherwise anywhere in a random 0-3 s.
+        writeBurst.run();
+        if (round.whileCommitting()) {
+            String holder = observer.holder();
+            awaitQuietly(Duration.ofSeconds(30), Duration.ofMillis(50), () -> observer.committingWithin(300)
+                    && holder != null && holder.equals(observer.holder()) && observer.committedWhileHolding(holder));
+        }
+        pause(round.pauseMillis());
+        checkNoWorkerDied();
+        String holder = observer.holder();
+        String leader = observer.leader();
+        String victim;
+        String why;
+        AtomicLong counter;
+        if (round.killLeader() && leader != null) {
+            victim = leader;
+            why = leader.equals(holder) ? "the leader, also the holder" : "the leader";
+            counter = leaderKillCount;
+        } else if (holder != null && !holder.equals(leader)) {
+            victim = holder;
+            why = "the lease holder";
+            counter = holderKills;
+        } else {
+            List<String> others = new ArrayList<>();
+            liveIds.values().stream().filter(id -> !id.equals(leader)).sorted().forEach(others::add);
+            victim = others.get(round.pick() % others.size());
+            why = "a non-leader (the leader holds the lease)";
+            counter = otherKills;
+        }
+        int slot = slotOf(victim);
+        if (slot < 0) {
+            // The holder or leader read a moment ago is not one of ours any more (already replaced): take any non-leader.
+            List<Integer> slots = new ArrayList<>(liveIds.keySet());
+            Collections.sort(slots);
+            slot = slots.get(round.pick() % slots.size());
+            victim = liveIds.get(slot);
+            why = "a live worker (the one read was gone)";
+            counter = otherKills;
+        }
+        counter.incrementAndGet();
+        event("round " + round.index() + ": SIGKILL " + victim + ", " + why + " (holder " + holder + ", leader " + leader
+                + (observer.committingWithin(1000) ? ", committing" : ", idle") + ", " + writtenSoFar() + " changes written, watermark at "
+                + observer.highestWatermark() + ")");
+        WorkerProcess process = live.remove(slot);
+        liveIds.remove(slot);
+        killedAt.put(victim, System.nanoTime());
+        process.kill();
+        pause(round.restartDelayMillis());
+        startWorker(slot, true);
+    }
+
+    private long writtenSoFar() {
+        DemoWorkload current = writing;
+        return writtenBefore.get() + (current == null ? 0 : current.writes());
+    }
+
+    private Callable<Long> burst(DynamoDbClient dynamo, int index, int customers, int orders, AtomicLong changes) {
+        return () -> {
+            DemoWorkload workload = new DemoWorkload(dynamo, SOURCE, "b" + index + "-", seed * 31 + index);
+            writing = workload;
+            workload.run(customers, orders);
+            writtenBefore.addAndGet(workload.writes());
+            writing = null;
+            changes.addAndGet(workload.writes());
+            event("burst " + index + " written: " + workload.writes() + " changes");
+            return workload.writes();
+        };
+    }
+
+    private void startWorker(int slot, boolean restart) throws IOException {
+        int incarnation = incarnations.merge(slot, 1, Integer::sum);
+        String id = "crash-w" + slot + "-" + incarnation;
+        WorkerProcess process = WorkerProcess.start(id, "run", "--endpoint", endpoint, "--source-table", SOURCE,
+                "--read-model-table", READ_MODEL, "--application-name", APP, "--worker-id", id,
+                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1");
+        live.put(slot, process);
+        liveIds.put(slot, id);
+        if (restart) {
+            restartedIds.add(id);
+        }
+        event((restart ? "restarted slot " + slot + " as " : "started ") + id);
+    }
+
+    private void stopGracefully(int slot) throws Exception {
+        WorkerProcess process = live.remove(slot);
+        String id = liveIds.remove(slot);
+        stoppedGracefully.add(id);
+        Future<Integer> exit = stopper.submit(process::terminate);
+        int code;
+        try {
+            code = exit.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            process.kill();
+            code = -1;
+        }
+        event("SIGTERM " + id + ": exit " + code);
+        if (code != 0) {
+            badExits.add(id + " exited " + code + " after SIGTERM:\n" + tail(process.log()));
+        }
+    }
+
+    private void stopAllGracefully() throws Exception {
+        List<Integer> slots = new ArrayList<>(live.keySet());
+        Collections.sort(slots);
+        Map<Integer, Future<?>> stops = new LinkedHashMap<>();
+        for (int slot : slots) {
+            stops.put(slot, stopper.submit(() -> {
+                stopGracefully(slot);
+                return null;
+            }));
+        }
+        for (Future<?> f : stops.values()) {
+            f.get(90, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits (bounded) until a live worker of ours holds the lease and a leader is known; fails with the state otherwise. */
+    private void awaitHolderAndLeader(String what) {
+        try {
+            await().atMost(TAKEOVER_LIMIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                checkNoWorkerDied();
+                String holder = observer.holder();
+                return holder != null && liveIds.containsValue(holder) && observer.leader() != null;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("waited " + TAKEOVER_LIMIT.toSeconds() + " s for " + what + ": holder " + observer.holder()
+                    + ", leader " + observer.leader() + ", live " + liveIds.values() + "; seed " + seed + "\n"
+                    + String.join("\n", timeline), e);
+        }
+    }
+
+    private void checkNoWorkerDied() {
+        for (Map.Entry<Integer, WorkerProcess> e : live.entrySet()) {
+            if (!e.getValue().isAlive()) {
+                throw new AssertionError("worker " + liveIds.get(e.getKey()) + " exited by itself; seed " + seed + "\n"
+                        + tail(e.getValue().log()));
+            }
+        }
+    }
+
+    private int slotOf(String workerId) {
+        for (Map.Entry<Integer, String> e : liveIds.entrySet()) {
+            if (e.getValue().equals(workerId)) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
+    /** A bounded random pause: an Awaitility wait whose only condition is its poll delay. */
+    private static void pause(long millis) {
+        await().pollDelay(Duration.ofMillis(millis)).atMost(Duration.ofMillis(millis + 2000)).until(() -> true);
+    }
+
+    private static boolean awaitQuietly(Duration atMost, Duration pollInterval, Callable<Boolean> condition) {
+        try {
+            await().atMost(atMost).pollInterval(pollInterval).until(condition);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
+    }
+
+    private void event(String text) {
+        String line = String.format(Locale.ROOT, "%7.1f s  %s", (System.nanoTime() - startNanos) / 1e9, text);
+        timeline.add(line);
+        System.out.println("  " + line);
+    }
+
+    private record Summary(long changes, long kills, long holderKills, long leaderKills, long otherKills, int moves,
+                           int movesAfterKill, int movesAfterStop, double maxTakeoverSeconds, long leaderStops, int restarts,
+                           List<String> restartedIdle, int mismatches, int deadLetters, double seconds, long seed) {
+
+        String line() {
+            return String.format(Locale.ROOT, "CrashIT summary: seed=%d changes=%d kills=%d (holder %d, leader %d, other %d) "
+                            + "lease moves=%d (after SIGKILL %d, max takeover %.1f s; after SIGTERM %d) graceful leader stops=%d "
+                            + "restarts=%d (%d never committed while holding the lease) mismatches=%d dead letters=%d duration=%.0f s",
+                    seed, changes, kills, holderKills, leaderKills, otherKills, moves, movesAfterKill, maxTakeoverSeconds,
+                    movesAfterStop, leaderStops, restarts, restartedIdle.size(), mismatches, deadLetters, seconds);
+        }
+    }
+
+    /** @param mismatches differences found, -1 if not verified; @param deadLetters -1 if not counted */
+    private Summary summarize(long changes, int mismatches, int deadLetters) {
+        List<LeaseObserver.Move> moves = observer.moves();
+        int afterKill = 0;
+        int afterStop = 0;
+        double maxTakeover = 0;
+        for (LeaseObserver.Move m : moves) {
+            Long killed = killedAt.get(m.from());
+            if (killed != null) {
+                afterKill++;
+                maxTakeover = Math.max(maxTakeover, (m.atNanos() - killed) / 1e9);
+            } else if (stoppedGracefully.contains(m.from())) {
+                afterStop++;
+            }
+        }
+        List<String> idle = new ArrayList<>();
+        for (String id : restartedIds) {
+            if (!observer.committedWhileHolding(id)) {
+                idle.add(id);
+            }
+        }
+        return new Summary(changes, killedAt.size(), holderKills.get(), leaderKillCount.get(), otherKills.get(), moves.size(),
+                afterKill, afterStop, maxTakeover, leaderStops.get(), restartedIds.size(), idle, mismatches,
+                deadLetters, (System.nanoTime() - startNanos) / 1e9, seed);
+    }
+
+    private static String tail(String log) {
+        String[] lines = log.split("\n");
+        StringBuilder b = new StringBuilder();
+        for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+            b.append(lines[i]).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static void deleteOldLogs() throws IOException {
+        Path target = Path.of("target");
+        if (!Files.isDirectory(target)) {
+            return;
+        }
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(target, "worker-crash-w*.log")) {
+            for (Path log : logs) {
+                Files.deleteIfExists(log);
+            }
+        }
+    }
+}
