@@ -3,7 +3,9 @@ package io.projector;
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -16,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Write.delete("CUSTOMER#" + id, "PROFILE")
  * Write.increment("STATS#ORDERS", "STATUS#PAID", "count", 1)
  * Write.set("TOPIC#t", "POST#p").with("title", title)
+ * Write.set("TOPIC#t", "POST#p").without("title", "author")
  * }</pre>
  */
 public sealed interface Write permits Write.Put, Write.Delete, Write.Increment, Write.SetAttributes {
@@ -99,15 +102,43 @@ public sealed interface Write permits Write.Put, Write.Delete, Write.Increment, 
         }
     }
 
-    /** Sets some attributes, keeping the others; creates the item when missing. */
-    record SetAttributes(ItemKey key, Map<String, AttributeValue> attributes) implements Write {
+    /**
+     * Sets some attributes and removes others, keeping the rest; creates the item when missing
+     * (as DynamoDB's UpdateItem does).
+     */
+    record SetAttributes(ItemKey key, Map<String, AttributeValue> attributes, Set<String> removals) implements Write {
         public SetAttributes {
             Objects.requireNonNull(key, "key");
             attributes = checkedAttributes(attributes);
+            Objects.requireNonNull(removals, "removals");
+            removals.forEach(Write::checkName);
+            for (String name : removals) {
+                if (attributes.containsKey(name)) {
+                    throw new IllegalArgumentException("attribute '" + name + "' of " + key + " is both set and removed");
+                }
+            }
+            removals = Collections.unmodifiableSet(new LinkedHashSet<>(removals));
+        }
+
+        public SetAttributes(ItemKey key, Map<String, AttributeValue> attributes) {
+            this(key, attributes, Set.of());
         }
 
         public SetAttributes with(String name, Object value) {
-            return new SetAttributes(key, plus(attributes, name, AttributeValues.of(value)));
+            Set<String> rest = new LinkedHashSet<>(removals);
+            rest.remove(name);
+            return new SetAttributes(key, plus(attributes, name, AttributeValues.of(value)), rest);
+        }
+
+        /** A copy that also removes these attributes. */
+        public SetAttributes without(String... names) {
+            Map<String, AttributeValue> rest = new LinkedHashMap<>(attributes);
+            Set<String> gone = new LinkedHashSet<>(removals);
+            for (String name : names) {
+                rest.remove(name);
+                gone.add(name);
+            }
+            return new SetAttributes(key, rest, gone);
         }
     }
 

@@ -27,10 +27,9 @@ import java.util.Set;
  * changes moves its count from one topic's item to the other's, and deleting a post loses no count
  * of likes that still exist.
  *
- * <p>A deleted post leaves a <em>tombstone</em>: {@code title} and {@code author} are set to
- * DynamoDB NULL (which {@link Item#has} reports as absent) and {@code likeCount} stays, because a
- * projection cannot know the count to put back and {@link Write.SetAttributes} cannot remove an
- * attribute. Re-creating the post sets them again. See {@code projections/KEYS.md}.
+ * <p>Deleting a post removes {@code title} and {@code author} and keeps {@code likeCount}, because
+ * a projection cannot know the count to put back: the item is then exactly what the remaining
+ * likes make of it. Re-creating the post sets them again. See {@code projections/KEYS.md}.
  */
 public final class PostLikesProjection implements Projection {
 
@@ -67,7 +66,7 @@ public final class PostLikesProjection implements Projection {
         }
         // Only the key is read from the old image, so a REMOVE of a post with broken attributes still goes through.
         ItemKey key = postKey(event.oldImage().orElseThrow());
-        return List.of(Write.set(key).with(TITLE, null).with(AUTHOR, null));
+        return List.of(Write.set(key).without(TITLE, AUTHOR));
     }
 
     private static List<Write> like(ChangeEvent event) {

@@ -97,6 +97,7 @@ public final class ChunkCommitter {
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> sets = new ArrayList<>();
         List<String> adds = new ArrayList<>();
+        List<String> removes = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, AttributeValue> e : u.sets().entrySet()) {
             names.put("#a" + i, e.getKey());
@@ -110,6 +111,11 @@ public final class ChunkCommitter {
             adds.add("#a" + i + " :v" + i);
             i++;
         }
+        for (String name : u.removes()) {
+            names.put("#a" + i, name);
+            removes.add("#a" + i);
+            i++;
+        }
         StringBuilder expression = new StringBuilder();
         if (!sets.isEmpty()) {
             expression.append("SET ").append(String.join(", ", sets));
@@ -117,10 +123,13 @@ public final class ChunkCommitter {
         if (!adds.isEmpty()) {
             expression.append(expression.length() > 0 ? " " : "").append("ADD ").append(String.join(", ", adds));
         }
+        if (!removes.isEmpty()) {
+            expression.append(expression.length() > 0 ? " " : "").append("REMOVE ").append(String.join(", ", removes));
+        }
         return TransactWriteItem.builder().update(Update.builder().tableName(table).key(key)
                 .updateExpression(expression.toString())
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(values)
+                .expressionAttributeValues(values.isEmpty() ? null : values)
                 .build()).build();
     }
 

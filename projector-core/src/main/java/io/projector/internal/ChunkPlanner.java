@@ -332,7 +332,8 @@ public final class ChunkPlanner {
             return key + ItemSize.of(r.attributes());
         }
         if (m instanceof ItemMutation.Update u) {
-            return key + ItemSize.of(u.sets()) + u.adds().keySet().stream().mapToLong(n -> n.length() + 24).sum();
+            return key + ItemSize.of(u.sets()) + u.adds().keySet().stream().mapToLong(n -> n.length() + 24).sum()
+                    + u.removes().stream().mapToLong(n -> n.length() + 4).sum();
         }
         return key;
     }

@@ -34,6 +34,7 @@ public final class InMemoryReadModel {
             ItemMutation.Update u = (ItemMutation.Update) mutation;
             Map<String, AttributeValue> item = items.computeIfAbsent(key, k -> new LinkedHashMap<>());
             item.putAll(normalized(u.sets()));
+            u.removes().forEach(item::remove);
             u.adds().forEach((name, delta) -> {
                 AttributeValue current = item.get(name);
                 if (current != null && current.type() != AttributeValue.Type.N) {

@@ -6,7 +6,9 @@ import io.projector.Write;
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -29,11 +31,19 @@ public sealed interface ItemMutation permits ItemMutation.Replace, ItemMutation.
     record Remove(ItemKey key) implements ItemMutation {
     }
 
-    /** The item (created if missing) gets these attributes set and these numeric attributes added to. */
-    record Update(ItemKey key, Map<String, AttributeValue> sets, Map<String, BigDecimal> adds) implements ItemMutation {
+    /**
+     * The item (created if missing) gets these attributes set, these numeric attributes added to,
+     * and these attributes removed. The three name sets never overlap.
+     */
+    record Update(ItemKey key, Map<String, AttributeValue> sets, Map<String, BigDecimal> adds, Set<String> removes) implements ItemMutation {
         public Update {
             sets = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
             adds = Collections.unmodifiableMap(new LinkedHashMap<>(adds));
+            removes = Collections.unmodifiableSet(new LinkedHashSet<>(removes));
+        }
+
+        public Update(ItemKey key, Map<String, AttributeValue> sets, Map<String, BigDecimal> adds) {
+            this(key, sets, adds, Set.of());
         }
     }
 
@@ -48,7 +58,7 @@ public sealed interface ItemMutation permits ItemMutation.Replace, ItemMutation.
             return new Update(i.key(), Map.of(), i.deltas());
         }
         Write.SetAttributes s = (Write.SetAttributes) write;
-        return new Update(s.key(), s.attributes(), Map.of());
+        return new Update(s.key(), s.attributes(), Map.of(), s.removals());
     }
 
     /** This mutation followed by {@code next} (which must be for the same item). */
@@ -57,7 +67,7 @@ public sealed interface ItemMutation permits ItemMutation.Replace, ItemMutation.
             throw new IllegalArgumentException("cannot fold a write of " + next.key() + " into " + key());
         }
         if (next instanceof Write.SetAttributes s) {
-            return withSets(s.attributes());
+            return withSets(s.attributes()).withRemovals(s.removals());
         }
         if (next instanceof Write.Increment i) {
             return withAdds(i.deltas());
@@ -75,7 +85,31 @@ public sealed interface ItemMutation permits ItemMutation.Replace, ItemMutation.
         Update u = (Update) this;
         Map<String, BigDecimal> adds = new LinkedHashMap<>(u.adds());
         adds.keySet().removeAll(values.keySet());
-        return new Update(key(), merged(u.sets(), values), adds);
+        Set<String> removes = new LinkedHashSet<>(u.removes());
+        removes.removeAll(values.keySet());
+        return new Update(key(), merged(u.sets(), values), adds, removes);
+    }
+
+    private ItemMutation withRemovals(Set<String> names) {
+        if (names.isEmpty()) {
+            return this;
+        }
+        if (this instanceof Replace r) {
+            Map<String, AttributeValue> rest = new LinkedHashMap<>(r.attributes());
+            rest.keySet().removeAll(names);
+            return new Replace(key(), rest);
+        }
+        if (this instanceof Remove) {
+            return this;
+        }
+        Update u = (Update) this;
+        Map<String, AttributeValue> sets = new LinkedHashMap<>(u.sets());
+        Map<String, BigDecimal> adds = new LinkedHashMap<>(u.adds());
+        sets.keySet().removeAll(names);
+        adds.keySet().removeAll(names);
+        Set<String> removes = new LinkedHashSet<>(u.removes());
+        removes.addAll(names);
+        return new Update(key(), sets, adds, removes);
     }
 
     private ItemMutation withAdds(Map<String, BigDecimal> deltas) {
@@ -88,14 +122,18 @@ public sealed interface ItemMutation permits ItemMutation.Replace, ItemMutation.
         Update u = (Update) this;
         Map<String, AttributeValue> sets = new LinkedHashMap<>(u.sets());
         Map<String, BigDecimal> adds = new LinkedHashMap<>(u.adds());
+        Set<String> removes = new LinkedHashSet<>(u.removes());
         deltas.forEach((name, delta) -> {
             if (sets.containsKey(name)) {
                 sets.put(name, plus(sets.get(name), name, delta));
+            } else if (removes.remove(name)) {
+                // Adding to a removed attribute starts from nothing; one expression cannot both REMOVE and ADD a path.
+                sets.put(name, number(delta));
             } else {
                 adds.merge(name, delta, BigDecimal::add);
             }
         });
-        return new Update(key(), sets, adds);
+        return new Update(key(), sets, adds, removes);
     }
 
     private Map<String, AttributeValue> added(Map<String, AttributeValue> attributes, Map<String, BigDecimal> deltas) {

@@ -96,9 +96,9 @@ final class DemoCommand implements Callable<Integer> {
                 long likesStart = System.nanoTime();
                 likes.run(TOPICS, POSTS, USERS);
                 out.printf("  wrote %,d changes to %s in %.1f s (%d topics, %d posts, %d users: %,d likes, %,d unlikes, "
-                                + "%d posts liked before they existed, %d deleted and created again)%n",
+                                + "%d posts liked before they existed, %d deleted and created again, %d deleted for good)%n",
                         likes.writes(), SOURCE, seconds(likesStart), TOPICS, POSTS, USERS, likes.likesWritten(), likes.unlikes(),
-                        likes.likedBeforeTheirPost(), likes.recreated());
+                        likes.likedBeforeTheirPost(), likes.recreated(), likes.deletedForGood());
 
                 ReadModelVerifier verifier = new ReadModelVerifier(dynamo, projections, config.entityTypeAttribute());
                 VerificationResult result = awaitCatchUp(verifier);

@@ -15,12 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * The reference workload of the topics, posts and likes domain, written into the source table
  * through the ordinary SDK: posts on a few topics, users liking them (a few hot posts get many
- * likes), some likes that arrive before their post exists, some unlikes, and a couple of posts
- * deleted and created again while likes come and go. Seeded, so a run is repeatable.
- *
- * <p>Every post it deletes it creates again, so the final source has no deleted post with likes
- * left: the read model then equals the recomputation exactly (see {@code projections/KEYS.md},
- * post-likes, on the tombstone a post deleted for good leaves).
+ * likes), some likes that arrive before their post exists, some unlikes, a couple of posts
+ * deleted and created again while likes come and go, and one post deleted for good while its
+ * likes stay. Seeded, so a run is repeatable.
  */
 final class LikesWorkload {
 
@@ -40,6 +37,7 @@ final class LikesWorkload {
     private int unlikes;
     private int likedBeforeTheirPost;
     private int recreated;
+    private int deletedForGood;
 
     LikesWorkload(DynamoDbClient dynamo, String table, String prefix, long seed) {
         this.writer = new SourceTableWriter(dynamo, table);
@@ -155,6 +153,14 @@ final class LikesWorkload {
             writer.put(item);
             recreated++;
         }
+        // One post goes for good; its likes stay and keep being counted on its read-model item.
+        Post gone = posts.get(1);
+        writer.delete("TOPIC#" + gone.topic(), "POST#" + gone.id());
+        deletedForGood++;
+    }
+
+    int deletedForGood() {
+        return deletedForGood;
     }
 
     private Map<String, AttributeValue> postItem(Post post) {
