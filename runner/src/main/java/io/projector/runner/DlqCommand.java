@@ -25,98 +25,101 @@ final class DlqCommand {
         return new DeadLetters(connection.dynamo(), table.readModelTable, ProjectionCatalog.load(table.pluginsDir()).select(null));
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")
-    static final class ListParked implements Callable<Integer> {
+    /** What every dlq subcommand shares: where the table is, and a connection for the length of the command. */
+    abstract static class Subcommand implements Callable<Integer> {
         @Mixin TableOptions table;
         @Spec CommandSpec spec;
-        @Option(names = "--projection", description = "Only this projection's.") String projection;
+
+        /** Checks the subcommand's own options before anything connects. */
+        void check() {
+        }
+
+        abstract int run(DeadLetters letters, PrintWriter out);
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+            check();
             try (Connection c = table.connect()) {
-                java.util.List<DeadLetter> letters = open(c, table).list(projection);
-                letters.forEach(d -> out.println(d.sortKey() + "  " + d.summary()));
-                out.println(letters.size() + " parked");
-                return 0;
+                return run(open(c, table), spec.commandLine().getOut());
             }
         }
     }
 
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")
+    static final class ListParked extends Subcommand {
+        @Option(names = "--projection", description = "Only this projection's.") String projection;
+
+        @Override
+        int run(DeadLetters letters, PrintWriter out) {
+            java.util.List<DeadLetter> parked = letters.list(projection);
+            parked.forEach(d -> out.println(d.sortKey() + "  " + d.summary()));
+            out.println(parked.size() + " parked");
+            return 0;
+        }
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one parked change.")
-    static final class Show implements Callable<Integer> {
-        @Mixin TableOptions table;
-        @Spec CommandSpec spec;
+    static final class Show extends Subcommand {
         @Parameters(paramLabel = "KEY", description = "The key printed by 'dlq list'.") String key;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Connection c = table.connect()) {
-                DeadLetter d = open(c, table).get(key)
-                        .orElseThrow(() -> new IllegalArgumentException("no parked change with key '" + key + "'"));
-                out.println("key:         " + d.sortKey());
-                out.println("projection:  " + d.projection());
-                out.println("shard:       " + d.shardId());
-                out.println("item:        " + d.sourceKey());
-                out.println("reason:      " + d.reason());
-                out.println("error type:  " + d.errorType());
-                out.println("parked at:   " + d.parkedAt());
-                out.println("attempts:    " + d.attempts());
-                d.event().ifPresentOrElse(e -> {
-                    out.println("change:      " + e.type() + " of " + e.entityType() + ", sequence number " + e.sequenceNumber()
-                            + ", at " + e.approximateCreationTime());
-                    e.oldImage().ifPresent(i -> out.println("old image:   " + i.asMap()));
-                    e.newImage().ifPresent(i -> out.println("new image:   " + i.asMap()));
-                }, () -> out.println("change:      not re-drivable (undecodable, or its images were too large to keep)"));
-                return 0;
-            }
+        int run(DeadLetters letters, PrintWriter out) {
+            DeadLetter d = letters.get(key)
+                    .orElseThrow(() -> new IllegalArgumentException("no parked change with key '" + key + "'"));
+            out.println("key:         " + d.sortKey());
+            out.println("projection:  " + d.projection());
+            out.println("shard:       " + d.shardId());
+            out.println("item:        " + d.sourceKey());
+            out.println("reason:      " + d.reason());
+            out.println("error type:  " + d.errorType());
+            out.println("parked at:   " + d.parkedAt());
+            out.println("attempts:    " + d.attempts());
+            d.event().ifPresentOrElse(e -> {
+                out.println("change:      " + e.type() + " of " + e.entityType() + ", sequence number " + e.sequenceNumber()
+                        + ", at " + e.approximateCreationTime());
+                e.oldImage().ifPresent(i -> out.println("old image:   " + i.asMap()));
+                e.newImage().ifPresent(i -> out.println("new image:   " + i.asMap()));
+            }, () -> out.println("change:      not re-drivable (undecodable, or its images were too large to keep)"));
+            return 0;
         }
     }
 
     @Command(name = "redrive", mixinStandardHelpOptions = true,
             description = "Run parked changes through their projections again, item by item in stream order; each applied change leaves the store in the same transaction.")
-    static final class Redrive implements Callable<Integer> {
-        @Mixin TableOptions table;
-        @Spec CommandSpec spec;
+    static final class Redrive extends Subcommand {
         @Option(names = "--projection", description = "Only this projection's.") String projection;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Connection c = table.connect()) {
-                DeadLetters.RedriveResult r = open(c, table).redrive(projection);
-                out.printf("re-driven %d, failed again %d, still waiting behind those %d, not re-drivable %d%n",
-                        r.redriven(), r.failedAgain(), r.stillWaiting(), r.notRedrivable());
-                return r.failedAgain() == 0 ? 0 : 1;
-            }
+        int run(DeadLetters letters, PrintWriter out) {
+            DeadLetters.RedriveResult r = letters.redrive(projection);
+            out.printf("re-driven %d, failed again %d, still waiting behind those %d, not re-drivable %d%n",
+                    r.redriven(), r.failedAgain(), r.stillWaiting(), r.notRedrivable());
+            return r.failedAgain() == 0 ? 0 : 1;
         }
     }
 
     @Command(name = "purge", mixinStandardHelpOptions = true,
             description = "Delete parked changes for good (their projections will never see them). Needs --yes.")
-    static final class Purge implements Callable<Integer> {
-        @Mixin TableOptions table;
-        @Spec CommandSpec spec;
+    static final class Purge extends Subcommand {
         @Option(names = "--projection", description = "Only this projection's.") String projection;
         @Option(names = "--key", description = "Only this one (a key printed by 'dlq list').") String key;
         @Option(names = "--yes", description = "Confirm: the purged changes are lost to their projections.") boolean yes;
 
         @Override
-        public Integer call() {
+        void check() {
             if (!yes) {
                 throw new IllegalArgumentException("purge deletes parked changes for good: add --yes to confirm");
             }
-            PrintWriter out = spec.commandLine().getOut();
-            try (Connection c = table.connect()) {
-                DeadLetters letters = open(c, table);
-                if (key != null) {
-                    out.println(letters.purgeOne(key) ? "purged 1" : "no parked change with key '" + key + "'");
-                } else {
-                    out.println("purged " + letters.purge(projection));
-                }
-                return 0;
+        }
+
+        @Override
+        int run(DeadLetters letters, PrintWriter out) {
+            if (key != null) {
+                out.println(letters.purgeOne(key) ? "purged 1" : "no parked change with key '" + key + "'");
+            } else {
+                out.println("purged " + letters.purge(projection));
             }
+            return 0;
         }
     }
 }
