@@ -4,7 +4,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.projector.internal.AppliedVersionStore;
 import io.projector.internal.AwsClients;
+import io.projector.internal.BackfillStore;
+import io.projector.internal.HandOffTracker;
 import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
@@ -71,9 +74,12 @@ public final class Projector implements AutoCloseable {
             retry.getEventPublisher().onRetry(e -> counters.retries.increment());
             bindGauges(config.meterRegistry(), names);
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
+            BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable());
+            AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
-                            Clock.systemUTC()),
+                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), names, backfills, markers,
+                            config.handOffMargin(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),

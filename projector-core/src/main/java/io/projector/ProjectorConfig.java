@@ -40,6 +40,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param readModelInterceptors  SDK interceptors on the read-model client (auditing, fault injection in tests)
  * @param meterRegistry          where the worker's metrics go (names under {@code projector.}); default: a private in-memory registry
  * @param kclMetricsLevel        the KCL's own CloudWatch metrics: NONE (default), SUMMARY or DETAILED (published with the worker's credentials)
+ * @param handOffMargin          a backfill hand-off ends on a shard with the first change this much newer than the scan's end (covers clock skew)
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -65,7 +66,8 @@ public record ProjectorConfig(
         Duration breakerOpenDuration,
         List<ExecutionInterceptor> readModelInterceptors,
         MeterRegistry meterRegistry,
-        KclMetricsLevel kclMetricsLevel) {
+        KclMetricsLevel kclMetricsLevel,
+        Duration handOffMargin) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -106,6 +108,7 @@ public record ProjectorConfig(
         readModelInterceptors = List.copyOf(readModelInterceptors);
         Objects.requireNonNull(meterRegistry, "meterRegistry");
         Objects.requireNonNull(kclMetricsLevel, "kclMetricsLevel");
+        requireBetween("hand-off margin", handOffMargin, Duration.ZERO, Duration.ofHours(1));
     }
 
     public static Builder builder() {
@@ -165,6 +168,7 @@ public record ProjectorConfig(
         private final List<ExecutionInterceptor> readModelInterceptors = new ArrayList<>();
         private MeterRegistry meterRegistry;
         private KclMetricsLevel kclMetricsLevel = KclMetricsLevel.NONE;
+        private Duration handOffMargin = Duration.ofSeconds(60);
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -191,6 +195,7 @@ public record ProjectorConfig(
         /** E.g. a PrometheusMeterRegistry to scrape; without one the worker keeps its metrics to itself. */
         public Builder meterRegistry(MeterRegistry v) { meterRegistry = v; return this; }
         public Builder kclMetricsLevel(KclMetricsLevel v) { kclMetricsLevel = v; return this; }
+        public Builder handOffMargin(Duration v) { handOffMargin = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -202,6 +207,7 @@ public record ProjectorConfig(
             leaseAssignmentInterval = Duration.ofSeconds(1);
             workerMetricsInterval = Duration.ofSeconds(1);
             checkpointInterval = Duration.ofSeconds(1);
+            handOffMargin = Duration.ofSeconds(2);
             return this;
         }
 
@@ -213,7 +219,7 @@ public record ProjectorConfig(
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
-                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel);
+                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin);
         }
 
         private static String defaultWorkerId() {

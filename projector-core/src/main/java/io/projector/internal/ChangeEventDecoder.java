@@ -5,6 +5,8 @@ import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.SequenceNumber;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -59,6 +61,16 @@ public final class ChangeEventDecoder {
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(e.getMessage() + " (item " + where + ")");
         }
+    }
+
+    /** What a backfill read of an item means to a projection: the item arriving, as it is now. */
+    public ChangeEvent fromScan(Map<String, AttributeValue> item, List<String> keyNames, SequenceNumber seq, Instant readAt) {
+        Map<String, AttributeValue> keys = new LinkedHashMap<>();
+        keyNames.forEach(k -> keys.put(k, item.get(k)));
+        String where = keyText(keys);
+        Item image = Item.of(item, "scanned item " + where);
+        return new ChangeEvent(ChangeType.INSERT, Item.of(keys, "keys of " + where), Optional.empty(), Optional.of(image),
+                entityTypeOf(image), seq, readAt, "");
     }
 
     private String entityTypeOf(Item image) {

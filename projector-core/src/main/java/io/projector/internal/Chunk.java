@@ -14,12 +14,13 @@ import java.util.Map;
  * @param mutations  one mutation per read-model item
  * @param watermarks the watermark moves of the projections that wrote, or parked a change, in this chunk
  * @param parked     changes to put into the dead-letter store in the same transaction
+ * @param markers    applied-version markers moved by a backfill hand-off (empty otherwise)
  */
 public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks,
-                    List<ParkedChange> parked) {
+                    List<ParkedChange> parked, List<MarkerWrite> markers) {
 
     public Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks) {
-        this(events, mutations, watermarks, List.of());
+        this(events, mutations, watermarks, List.of(), List.of());
     }
 
     public Chunk {
@@ -30,6 +31,7 @@ public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutatio
         mutations = Collections.unmodifiableMap(new LinkedHashMap<>(mutations));
         watermarks = Collections.unmodifiableMap(new LinkedHashMap<>(watermarks));
         parked = List.copyOf(parked);
+        markers = List.copyOf(markers);
     }
 
     public ChangeEvent lastEvent() {
@@ -42,11 +44,11 @@ public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutatio
 
     /** Whether a transaction is needed: something to write or to park. */
     public boolean needsCommit() {
-        return !mutations.isEmpty() || !parked.isEmpty();
+        return !mutations.isEmpty() || !parked.isEmpty() || !markers.isEmpty();
     }
 
-    /** Transaction actions: one per item, per watermark and per parked change. */
+    /** Transaction actions: one per item, per watermark, per parked change and per marker. */
     public int actionCount() {
-        return mutations.size() + watermarks.size() + parked.size();
+        return mutations.size() + watermarks.size() + parked.size() + markers.size();
     }
 }

@@ -29,13 +29,16 @@ public final class ChunkCommitter {
         /** Everything in the chunk is now in the read model. */
         COMMITTED,
         /** A watermark was already at or past the chunk: nothing was written; reload the watermarks and re-plan. */
-        ALREADY_APPLIED
+        ALREADY_APPLIED,
+        /** A hand-off marker moved since it was read (the scan and the stream met on an item): nothing was written; reload and re-plan. */
+        MARKERS_CHANGED
     }
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final WatermarkStore watermarks;
     private final DeadLetterStore deadLetters;
+    private final AppliedVersionStore markers;
     private final Clock clock;
 
     public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock) {
@@ -43,6 +46,7 @@ public final class ChunkCommitter {
         this.table = table;
         this.watermarks = watermarks;
         this.deadLetters = deadLetters;
+        this.markers = new AppliedVersionStore(dynamo, table);
         this.clock = clock;
     }
 
@@ -54,6 +58,8 @@ public final class ChunkCommitter {
         chunk.mutations().values().forEach(m -> actions.add(action(m)));
         long now = clock.millis();
         chunk.parked().forEach(c -> actions.add(TransactWriteItem.builder().put(deadLetters.put(shardId, c, now)).build()));
+        int firstMarker = actions.size();
+        chunk.markers().forEach(m -> actions.add(TransactWriteItem.builder().put(markers.put(m, now)).build()));
         int firstWatermark = actions.size();
         long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
         chunk.watermarks().values().forEach(w ->
@@ -62,19 +68,22 @@ public final class ChunkCommitter {
             dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
             return Outcome.COMMITTED;
         } catch (TransactionCanceledException e) {
-            if (watermarkConditionFailed(e, firstWatermark)) {
+            if (conditionFailed(e, firstWatermark, actions.size())) {
                 return Outcome.ALREADY_APPLIED;
+            }
+            if (conditionFailed(e, firstMarker, firstWatermark)) {
+                return Outcome.MARKERS_CHANGED;
             }
             throw e;
         }
     }
 
-    private static boolean watermarkConditionFailed(TransactionCanceledException e, int firstWatermark) {
+    private static boolean conditionFailed(TransactionCanceledException e, int from, int to) {
         if (!e.hasCancellationReasons()) {
             return false;
         }
         List<CancellationReason> reasons = e.cancellationReasons();
-        for (int i = firstWatermark; i < reasons.size(); i++) {
+        for (int i = from; i < Math.min(to, reasons.size()); i++) {
             if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
                 return true;
             }

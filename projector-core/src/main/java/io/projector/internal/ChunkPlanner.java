@@ -74,20 +74,31 @@ public final class ChunkPlanner {
      * @param only       plan for these projections only (null: all; {@link #NO_PROJECTION} among them: changes no projection wants)
      */
     public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, ParkingLot parking, Set<String> only) {
+        return plan(events, watermarks, parking, only, HandOff.NONE);
+    }
+
+    /**
+     * As {@link #plan(List, Map, ParkingLot, Set)}, for projections in a backfill hand-off: each of
+     * their changes is first judged by the {@link HandOffRule} against the item's marker, and the
+     * chunk moves the markers of what it applies.
+     */
+    public List<Chunk> plan(List<ChangeEvent> events, Map<String, SequenceNumber> watermarks, ParkingLot parking, Set<String> only,
+                            HandOff handOff) {
         ParkingLot lot = parking.copy();
+        Map<MarkerKey, AppliedVersion> markers = new HashMap<>(handOff.markers());
         List<Chunk> chunks = new ArrayList<>();
-        Builder current = new Builder();
+        Builder current = new Builder(handOff.scan());
         SequenceNumber previous = null;
         for (ChangeEvent event : events) {
             if (previous != null && !event.sequenceNumber().isAfter(previous)) {
                 throw new IllegalStateException("events out of stream order: " + event.sequenceNumber() + " after " + previous);
             }
             previous = event.sequenceNumber();
-            Projected projected = project(event, watermarks, lot, only);
+            Projected projected = project(event, watermarks, lot, only, handOff, markers);
             Map<ItemKey, ItemMutation> touched = current.foldParkingFailures(event, projected);
             if (!current.fits(touched, projected) && current.hasContent()) {
                 chunks.add(current.build());
-                current = new Builder();
+                current = new Builder(handOff.scan());
                 touched = current.foldParkingFailures(event, projected);
             }
             if (!current.fits(touched, projected)) {
@@ -100,10 +111,11 @@ public final class ChunkPlanner {
                 touched = Map.of();
                 if (!current.fits(touched, projected) && current.hasContent()) {
                     chunks.add(current.build());
-                    current = new Builder();
+                    current = new Builder(handOff.scan());
                 }
             }
-            current.add(event, touched, projected);
+            current.add(event, touched, projected, markers);
+            markers.putAll(projected.markers);
             projected.parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection()))
                     .forEach(c -> lot.block(c.projection(), SourceKeys.of(c.event().keys().asMap())));
         }
@@ -117,15 +129,18 @@ public final class ChunkPlanner {
     private final class Projected {
         final Map<String, List<Write>> writes = new LinkedHashMap<>();
         final List<ParkedChange> parked = new ArrayList<>();
+        final Map<MarkerKey, AppliedVersion> markers = new LinkedHashMap<>();
 
         Set<String> watermarkProjections() {
             Set<String> out = new java.util.LinkedHashSet<>(writes.keySet());
+            markers.keySet().forEach(k -> out.add(k.projection()));
             parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection())).forEach(c -> out.add(c.projection()));
             return out;
         }
     }
 
-    private Projected project(ChangeEvent event, Map<String, SequenceNumber> watermarks, ParkingLot lot, Set<String> only) {
+    private Projected project(ChangeEvent event, Map<String, SequenceNumber> watermarks, ParkingLot lot, Set<String> only,
+                              HandOff handOff, Map<MarkerKey, AppliedVersion> markers) {
         Projected out = new Projected();
         String sourceKey = SourceKeys.of(event.keys().asMap());
         List<Projection> routes = routes(event);
@@ -156,16 +171,45 @@ public final class ChunkPlanner {
                         "waits behind an earlier parked change of the same item (" + sourceKey + ")", ParkedChange.WAITS_BEHIND));
                 continue;
             }
+            ChangeEvent seen = event;
+            MarkerKey marker = null;
+            AppliedVersion next = null;
+            if (handOff.active(p.name())) {
+                marker = new MarkerKey(p.name(), sourceKey);
+                HandOffRule.Decision d = handOff.scan()
+                        ? handOff.rule(p.name()).forScan(markers.get(marker), event)
+                        : handOff.rule(p.name()).forStream(markers.get(marker), event);
+                if (d.action() == HandOffRule.Action.SKIP) {
+                    continue;
+                }
+                if (d.action() == HandOffRule.Action.VIOLATION) {
+                    park(out, p.name(), event, d.reason(), "HandOffViolation", null);
+                    continue;
+                }
+                if (d.action() == HandOffRule.Action.MARK_ONLY) {
+                    out.markers.put(marker, d.next());
+                    continue;
+                }
+                if (d.action() == HandOffRule.Action.APPLY_AS_INSERT) {
+                    seen = asInsert(event);
+                }
+                next = d.next();
+            }
             // What the projection logs carries its name (the shard is in the MDC already).
             MDC.put("projection", p.name());
             try {
                 List<Write> writes = new ArrayList<>();
-                for (ChangeEvent e : asSeenBy(p, event)) {
-                    writes.addAll(call(p, e));
+                if (seen == event || p.entityTypes().contains(seen.entityType())) {
+                    for (ChangeEvent e : asSeenBy(p, seen)) {
+                        writes.addAll(call(p, e));
+                    }
                 }
                 check(p, event, writes);
                 if (!writes.isEmpty()) {
                     out.writes.put(p.name(), writes);
+                }
+                if (marker != null) {
+                    out.markers.put(marker, next);
                 }
             } catch (ProjectionFailedException e) {
                 park(out, p.name(), event, e.reason(), e.getCause() != null ? e.getCause().getClass().getSimpleName() : "ProjectionFailedException", e.getCause());
@@ -182,6 +226,7 @@ public final class ChunkPlanner {
             throw new ProjectionFailedException(projection, event, reason + " (policy: halt)", cause);
         }
         projected.writes.remove(projection);
+        projected.markers.keySet().removeIf(k -> k.projection().equals(projection));
         projected.parked.add(new ParkedChange(projection, event, reason, errorType));
     }
 
@@ -228,6 +273,15 @@ public final class ChunkPlanner {
         return out;
     }
 
+    /** The change as a projection sees it when the read model holds nothing of the item: its new image arriving. */
+    private static ChangeEvent asInsert(ChangeEvent event) {
+        if (event.type() == ChangeType.INSERT) {
+            return event;
+        }
+        return new ChangeEvent(ChangeType.INSERT, event.keys(), Optional.empty(), event.newImage(), event.entityType(),
+                event.sequenceNumber(), event.approximateCreationTime(), "");
+    }
+
     /** Calls the projection, again on failure: a projection that fails by chance gets a second chance before its change is parked. */
     private static List<Write> call(Projection p, ChangeEvent event) {
         RuntimeException last = null;
@@ -253,10 +307,16 @@ public final class ChunkPlanner {
         private final Map<ItemKey, Long> sizes = new HashMap<>();
         private final Map<String, SequenceNumber> firstApplied = new LinkedHashMap<>();
         private final List<ParkedChange> parked = new ArrayList<>();
+        private final Map<MarkerKey, MarkerWrite> markerWrites = new LinkedHashMap<>();
+        private final boolean scan;
         private long bytes;
 
+        Builder(boolean scan) {
+            this.scan = scan;
+        }
+
         boolean hasContent() {
-            return !mutations.isEmpty() || !parked.isEmpty();
+            return !mutations.isEmpty() || !parked.isEmpty() || !markerWrites.isEmpty();
         }
 
         /** Folds the event's writes; a projection whose writes cannot be folded (e.g. adding to text) is parked. */
@@ -287,8 +347,11 @@ public final class ChunkPlanner {
 
         int actionsWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
             long newItems = touched.keySet().stream().filter(k -> !mutations.containsKey(k)).count();
-            long newMarks = projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
-            return (int) (mutations.size() + newItems + firstApplied.size() + newMarks + parked.size() + projected.parked.size());
+            long newMarks = scan ? 0 : projected.watermarkProjections().stream().filter(p -> !firstApplied.containsKey(p)).count();
+            long marks = scan ? 0 : firstApplied.size();
+            long newMarkers = projected.markers.keySet().stream().filter(k -> !markerWrites.containsKey(k)).count();
+            return (int) (mutations.size() + newItems + marks + newMarks + parked.size() + projected.parked.size()
+                    + markerWrites.size() + newMarkers);
         }
 
         long bytesWith(Map<ItemKey, ItemMutation> touched, Projected projected) {
@@ -300,14 +363,15 @@ public final class ChunkPlanner {
             for (ParkedChange c : projected.parked) {
                 total += DeadLetterStore.estimatedSize(c);
             }
-            return total + newMarks * WATERMARK_ITEM_BYTES;
+            long newMarkers = projected.markers.keySet().stream().filter(k -> !markerWrites.containsKey(k)).count();
+            return total + (scan ? 0 : newMarks) * WATERMARK_ITEM_BYTES + newMarkers * AppliedVersionStore.ITEM_BYTES;
         }
 
         boolean fits(Map<ItemKey, ItemMutation> touched, Projected projected) {
             return actionsWith(touched, projected) <= limits.maxActions() && bytesWith(touched, projected) <= limits.maxBytes();
         }
 
-        void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Projected projected) {
+        void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Projected projected, Map<MarkerKey, AppliedVersion> before) {
             bytes = bytesWith(touched, projected);
             touched.forEach((k, m) -> {
                 mutations.put(k, m);
@@ -315,14 +379,20 @@ public final class ChunkPlanner {
             });
             projected.watermarkProjections().forEach(p -> firstApplied.putIfAbsent(p, event.sequenceNumber()));
             parked.addAll(projected.parked);
+            projected.markers.forEach((k, next) -> {
+                MarkerWrite earlier = markerWrites.get(k);
+                markerWrites.put(k, new MarkerWrite(k, earlier != null ? earlier.expected() : before.get(k), next));
+            });
             events.add(event);
         }
 
         Chunk build() {
             SequenceNumber last = events.get(events.size() - 1).sequenceNumber();
             Map<String, WatermarkAdvance> marks = new LinkedHashMap<>();
-            firstApplied.forEach((p, first) -> marks.put(p, new WatermarkAdvance(p, first, last)));
-            return new Chunk(events, mutations, marks, parked);
+            if (!scan) {
+                firstApplied.forEach((p, first) -> marks.put(p, new WatermarkAdvance(p, first, last)));
+            }
+            return new Chunk(events, mutations, marks, parked, List.copyOf(markerWrites.values()));
         }
     }
 

@@ -24,6 +24,8 @@ public final class EngineCounters {
     public final LongAdder chunksCommitted = new LongAdder();
     public final LongAdder itemWrites = new LongAdder();
     public final LongAdder watermarkWrites = new LongAdder();
+    /** Hand-off markers written: during a backfill, the (projection, item) pairs it applied. */
+    public final LongAdder markerWrites = new LongAdder();
     public final LongAdder chunksAlreadyApplied = new LongAdder();
     public final LongAdder transientFailures = new LongAdder();
     public final LongAdder parked = new LongAdder();
@@ -49,6 +51,7 @@ public final class EngineCounters {
         counter("projector.commits", chunksCommitted, "read-model transactions committed");
         counter("projector.item.writes", itemWrites, "read-model items written by committed transactions");
         counter("projector.watermark.writes", watermarkWrites, "watermark items written by committed transactions");
+        counter("projector.handoff.marker.writes", markerWrites, "backfill hand-off markers written by committed transactions");
         counter("projector.commits.already.applied", chunksAlreadyApplied, "commits skipped because their records were already applied");
         counter("projector.retries", retries, "read-model calls retried after a transient failure");
         counter("projector.transient.failures", transientFailures, "rounds of retries that ran out; the shard waited and tried again");
@@ -124,6 +127,11 @@ public final class EngineCounters {
         public void processed(long creationMillis, long nowMillis) {
             lastCreationMillis.accumulateAndGet(creationMillis, Math::max);
             lagMillis.set(Math.max(0, nowMillis - creationMillis));
+        }
+
+        /** A poll found nothing new: the shard is caught up. */
+        public void atTip(long nowMillis) {
+            lagMillis.set(0);
         }
     }
 }

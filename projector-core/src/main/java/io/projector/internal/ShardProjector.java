@@ -44,12 +44,20 @@ public final class ShardProjector {
     private final Clock clock;
     private final ParkingLot parking = ParkingLot.empty();
     private final EngineCounters.ShardMeters shardMeters;
+    private final HandOffSource handOffs;
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
     private long parkingLoadedAt;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
                           EngineCounters counters, BooleanSupplier stopRequested, Clock clock) {
+        this(shardId, projections, planner, committer, store, deadLetters, retry, breaker, counters, stopRequested, clock, HandOffSource.NONE);
+    }
+
+    public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
+                          WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
+                          EngineCounters counters, BooleanSupplier stopRequested, Clock clock, HandOffSource handOffs) {
+        this.handOffs = handOffs;
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
@@ -65,12 +73,28 @@ public final class ShardProjector {
     }
 
     public void initialize() {
-        watermarks = new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
+        // A scan has no stream position: its events are kept exact by the hand-off markers alone.
+        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
         refreshParking();
+        Map<String, SequenceNumber> seen = watermarks;
+        retrying("read backfill registrations", () -> {
+            handOffs.refreshIfDue(seen);
+            return null;
+        });
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
     }
 
-    public Map<String, SequenceNumber> watermarks() {
+    /** A poll that brought nothing: the shard is at its tip. */
+    public void idle() {
+        Map<String, SequenceNumber> seen = watermarks;
+        retrying("read backfill registrations", () -> {
+            handOffs.refreshIfDue(seen);
+            return null;
+        });
+        shardMeters.atTip(clock.millis());
+    }
+
+        public Map<String, SequenceNumber> watermarks() {
         return Map.copyOf(watermarks);
     }
 
@@ -81,13 +105,20 @@ public final class ShardProjector {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
             refreshParking();
         }
+        Map<String, SequenceNumber> seen = watermarks;
+        retrying("read backfill registrations", () -> {
+            handOffs.refreshIfDue(seen);
+            return null;
+        });
         List<ChangeEvent> remaining = events;
         while (!remaining.isEmpty()) {
-            List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null);
+            List<ChangeEvent> toPlan = remaining;
+            HandOff handOff = retrying("load hand-off markers", () -> handOffs.view(toPlan));
+            List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null, handOff);
             if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
                 refreshParking();
-                chunks = planner.plan(remaining, watermarks, parking, null);
+                chunks = planner.plan(remaining, watermarks, parking, null, handOff);
             }
             List<ChangeEvent> planned = remaining;
             remaining = List.of();
@@ -120,11 +151,19 @@ public final class ShardProjector {
                     remaining = planned.subList(start, planned.size());
                     break;
                 }
+                if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
+                    // The scan and the stream met on an item: read its marker again and judge anew.
+                    counters.chunksAlreadyApplied.increment();
+                    remaining = planned.subList(start, planned.size());
+                    break;
+                }
                 committed(chunk);
             }
         }
-        if (!events.isEmpty()) {
-            shardMeters.processed(events.get(events.size() - 1).approximateCreationTime().toEpochMilli(), clock.millis());
+        if (!events.isEmpty() && !handOffs.scan()) {
+            long last = events.get(events.size() - 1).approximateCreationTime().toEpochMilli();
+            shardMeters.processed(last, clock.millis());
+            handOffs.processed(last);
         }
     }
 
@@ -158,20 +197,24 @@ public final class ShardProjector {
         targets.add(ChunkPlanner.NO_PROJECTION);
         for (ChangeEvent event : events) {
             for (String projection : targets) {
-                List<Chunk> single = planner.plan(List.of(event), watermarks, parking, Set.of(projection));
-                for (Chunk chunk : single) {
-                    if (!chunk.needsCommit()) {
-                        continue;
-                    }
-                    try {
-                        commitAlone(chunk);
-                    } catch (RuntimeException e) {
-                        if (!TransientErrors.isRefusedData(e)) {
-                            throw e;
+                boolean again = true;
+                while (again) {
+                    again = false;
+                    HandOff handOff = retrying("load hand-off markers", () -> handOffs.view(List.of(event)));
+                    for (Chunk chunk : planner.plan(List.of(event), watermarks, parking, Set.of(projection), handOff)) {
+                        if (!chunk.needsCommit()) {
+                            continue;
                         }
-                        parking.force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
-                        for (Chunk park : planner.plan(List.of(event), watermarks, parking, Set.of(projection))) {
-                            commitAlone(park);
+                        try {
+                            again |= !commitAlone(chunk);
+                        } catch (RuntimeException e) {
+                            if (!TransientErrors.isRefusedData(e)) {
+                                throw e;
+                            }
+                            parking.force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
+                            for (Chunk park : planner.plan(List.of(event), watermarks, parking, Set.of(projection), handOff)) {
+                                again |= !commitAlone(park);
+                            }
                         }
                     }
                 }
@@ -180,14 +223,19 @@ public final class ShardProjector {
         parking.clearForced();
     }
 
-    private void commitAlone(Chunk chunk) {
+    /** Commits one chunk; false when a hand-off marker moved meanwhile and the change must be judged again. */
+    private boolean commitAlone(Chunk chunk) {
         ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
         if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
             counters.chunksAlreadyApplied.increment();
             watermarks = new HashMap<>(retrying("reload watermarks", () -> store.load(shardId, projections)));
-            return;
+            return true;
+        }
+        if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
+            return false;
         }
         committed(chunk);
+        return true;
     }
 
     private void committed(Chunk chunk) {
@@ -208,6 +256,7 @@ public final class ShardProjector {
         counters.chunksCommitted.increment();
         counters.itemWrites.add(chunk.mutations().size());
         counters.watermarkWrites.add(chunk.watermarks().size());
+        counters.markerWrites.add(chunk.markers().size());
         counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
     }
 

@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
@@ -48,19 +45,17 @@ public final class WatermarkStore {
             byKey.put(k, p);
             keys.add(k.toAttributes());
         }
-        for (int from = 0; from < keys.size(); from += 100) {
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(keys.size(), from + 100))).consistentRead(true).build());
-            while (!request.isEmpty()) {
-                BatchGetItemResponse r = dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(request).build());
-                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                    ItemKey k = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
-                    out.put(byKey.get(k), SequenceNumber.parse(stripZeros(item.get(SEQ).s())));
-                }
-                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
-            }
+        for (Map<String, AttributeValue> item : ConsistentBatchGet.items(dynamo, table, keys)) {
+            ItemKey k = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
+            out.put(byKey.get(k), SequenceNumber.parse(stripZeros(item.get(SEQ).s())));
         }
         return out;
+    }
+
+    /** Whether the projection has a watermark on any shard, i.e. has applied stream changes to this table. */
+    public boolean hasAny(String projection) {
+        return dynamo.query(b -> b.tableName(table).consistentRead(true).limit(1).keyConditionExpression("PK = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).count() > 0;
     }
 
     /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */

@@ -77,10 +77,23 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     @Override
     public void processRecords(DynamoDBStreamsProcessRecordsInput input) {
-        if (halted || input.records().isEmpty()) {
+        if (halted) {
             return;
         }
         MDC.put("shard", shardId);
+        if (input.records().isEmpty()) {
+            // Empty polls arrive too (at the tip of the shard): a chance to notice a backfill registration.
+            try {
+                projector.idle();
+            } catch (ShardStoppedException e) {
+                log.info(e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("shard {}: reading backfill registrations failed: {}", shardId, e.toString());
+            } finally {
+                MDC.remove("shard");
+            }
+            return;
+        }
         try {
             List<ChangeEvent> events = new ArrayList<>(input.records().size());
             for (DynamoDBStreamsClientRecord r : input.records()) {

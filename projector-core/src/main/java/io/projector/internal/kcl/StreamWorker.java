@@ -77,7 +77,8 @@ public final class StreamWorker {
                 leases,
                 configs.lifecycleConfig(),
                 metrics,
-                configs.processorConfig(),
+                // Empty polls too: a shard at its tip still notices backfill registrations and reports that it is caught up.
+                configs.processorConfig().callProcessRecordsEvenForEmptyRecordList(true),
                 configs.retrievalConfig().retrievalSpecificConfig(polling),
                 adapter);
         this.thread = new Thread(scheduler, "kcl-scheduler-" + config.applicationName());

@@ -1,0 +1,215 @@
+package io.projector.internal;
+
+import io.projector.ItemKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * A backfill's durable state, in the read-model table it fills. Per projection, PK
+ * {@code PROJECTOR#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
+ * into hand-off mode: status, version attribute, times, progress), {@code JOINED#<shard>} (a worker
+ * applies that shard's changes under the hand-off rule) or {@code REFUSED#<shard>} (it could not).
+ * Per run (the set of projections scanned together), PK {@code PROJECTOR#BACKFILL#RUN#<names>}:
+ * SK {@code SEGMENT#<n>} with the scan's last evaluated key, so an interrupted backfill resumes.
+ */
+public final class BackfillStore {
+
+    static final String PREFIX = ChunkPlanner.RESERVED_PREFIX + "BACKFILL#";
+
+    /** Where a backfill stands. */
+    public enum Status { PENDING, RUNNING, COMPLETE }
+
+    /**
+     * One projection's registration.
+     *
+     * @param finishedAtMillis when the scan ended (0 before); stream records newer than this plus the margin end the hand-off
+     * @param purpose          "backfill" or "rebuild"
+     */
+    public record Registration(String projection, Status status, String versionAttribute, String purpose, long createdAtMillis,
+                               long startedAtMillis, long finishedAtMillis, long scanned, long applied, long estimate) {
+    }
+
+    /** A scan segment's progress: where to go on (null: from the start), and whether it is done. */
+    public record SegmentProgress(int segment, Map<String, AttributeValue> lastKey, boolean done, long scanned) {
+    }
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public BackfillStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    static ItemKey stateKey(String projection) {
+        return ItemKey.of(PREFIX + projection, "STATE");
+    }
+
+    /** Consistent reads of the registrations of these projections; those without one are absent. */
+    public Map<String, Registration> registrations(List<String> projections) {
+        Map<String, Registration> out = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        projections.forEach(p -> keys.add(stateKey(p).toAttributes()));
+        for (Map<String, AttributeValue> item : ConsistentBatchGet.items(dynamo, table, keys)) {
+            Registration reg = registration(item);
+            out.put(reg.projection(), reg);
+        }
+        return out;
+    }
+
+    public Optional<Registration> registration(String projection) {
+        return Optional.ofNullable(registrations(List.of(projection)).get(projection));
+    }
+
+    /** Registers a projection for a backfill unless it already is (a resumed run keeps its registration). */
+    public Registration register(String projection, String versionAttribute, String purpose, long nowMillis) {
+        Map<String, AttributeValue> item = new HashMap<>(stateKey(projection).toAttributes());
+        item.put("projection", AttributeValue.fromS(projection));
+        item.put("status", AttributeValue.fromS(Status.PENDING.name()));
+        item.put("versionAttribute", AttributeValue.fromS(versionAttribute));
+        item.put("purpose", AttributeValue.fromS(purpose));
+        item.put("createdAt", AttributeValue.fromN(Long.toString(nowMillis)));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(PK)"));
+        } catch (ConditionalCheckFailedException e) {
+            // Registered before: an interrupted run goes on under its first registration.
+        }
+        return registration(projection).orElseThrow();
+    }
+
+    public void markRunning(String projection, long nowMillis, long estimate) {
+        dynamo.updateItem(b -> b.tableName(table).key(stateKey(projection).toAttributes())
+                .updateExpression("SET #s = :s, startedAt = if_not_exists(startedAt, :now), estimate = :e")
+                .expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(Status.RUNNING.name()),
+                        ":now", AttributeValue.fromN(Long.toString(nowMillis)), ":e", AttributeValue.fromN(Long.toString(estimate)))));
+    }
+
+    public void recordProgress(String projection, long scanned, long applied) {
+        dynamo.updateItem(b -> b.tableName(table).key(stateKey(projection).toAttributes())
+                .updateExpression("SET scanned = :s, applied = :a")
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromN(Long.toString(scanned)),
+                        ":a", AttributeValue.fromN(Long.toString(applied)))));
+    }
+
+    public void markComplete(String projection, long nowMillis, long scanned, long applied) {
+        dynamo.updateItem(b -> b.tableName(table).key(stateKey(projection).toAttributes())
+                .updateExpression("SET #s = :s, finishedAt = :now, scanned = :sc, applied = :a")
+                .expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(Status.COMPLETE.name()),
+                        ":now", AttributeValue.fromN(Long.toString(nowMillis)),
+                        ":sc", AttributeValue.fromN(Long.toString(scanned)), ":a", AttributeValue.fromN(Long.toString(applied)))));
+    }
+
+    /** Drops a projection's registration, its join records and its run's progress (a cancelled or finished backfill). */
+    public void forget(String projection) {
+        for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
+            dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
+                    ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
+        }
+    }
+
+    /** Records that this shard's changes of the projection are applied under the hand-off rule from now on. */
+    public void join(String projection, String shardId, String workerId, long nowMillis) {
+        dynamo.putItem(b -> b.tableName(table).item(Map.of(
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection), ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId),
+                "worker", AttributeValue.fromS(workerId), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
+    }
+
+    public void refuse(String projection, String shardId, String reason, long nowMillis) {
+        dynamo.putItem(b -> b.tableName(table).item(Map.of(
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection), ItemKey.SORT_KEY, AttributeValue.fromS("REFUSED#" + shardId),
+                "reason", AttributeValue.fromS(reason), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
+    }
+
+    public boolean joined(String projection, String shardId) {
+        return dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of(
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
+                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId)))).hasItem();
+    }
+
+    /** Shard id to "joined" or the refusal reason, for every shard a worker reported on. */
+    public Map<String, String> shardReports(String projection) {
+        Map<String, String> out = new HashMap<>();
+        for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
+            String sk = item.get(ItemKey.SORT_KEY).s();
+            if (sk.startsWith("JOINED#")) {
+                out.putIfAbsent(sk.substring("JOINED#".length()), "joined");
+            } else if (sk.startsWith("REFUSED#")) {
+                out.put(sk.substring("REFUSED#".length()), item.get("reason").s());
+            }
+        }
+        return out;
+    }
+
+    static String runKey(List<String> projections) {
+        return PREFIX + "RUN#" + String.join("+", new TreeSet<>(projections));
+    }
+
+    public List<SegmentProgress> segments(List<String> projections) {
+        List<SegmentProgress> out = new ArrayList<>();
+        for (Map<String, AttributeValue> item : query(runKey(projections))) {
+            out.add(new SegmentProgress(Integer.parseInt(item.get("segment").n()),
+                    item.containsKey("lastKey") ? item.get("lastKey").m() : null,
+                    Boolean.TRUE.equals(item.get("done").bool()), Long.parseLong(item.get("scanned").n())));
+        }
+        return out;
+    }
+
+    public void saveSegment(List<String> projections, int totalSegments, SegmentProgress progress) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ItemKey.PARTITION_KEY, AttributeValue.fromS(runKey(projections)));
+        item.put(ItemKey.SORT_KEY, AttributeValue.fromS(String.format("SEGMENT#%05d", progress.segment())));
+        item.put("segment", AttributeValue.fromN(Integer.toString(progress.segment())));
+        item.put("totalSegments", AttributeValue.fromN(Integer.toString(totalSegments)));
+        item.put("done", AttributeValue.fromBool(progress.done()));
+        item.put("scanned", AttributeValue.fromN(Long.toString(progress.scanned())));
+        if (progress.lastKey() != null) {
+            item.put("lastKey", AttributeValue.fromM(progress.lastKey()));
+        }
+        dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    public void forgetRun(List<String> projections) {
+        for (Map<String, AttributeValue> item : query(runKey(projections))) {
+            dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
+                    ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
+        }
+    }
+
+    private List<Map<String, AttributeValue>> query(String pk) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse r = dynamo.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))).exclusiveStartKey(from));
+            out.addAll(r.items());
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    private static Registration registration(Map<String, AttributeValue> item) {
+        return new Registration(item.get("projection").s(), Status.valueOf(item.get("status").s()), item.get("versionAttribute").s(),
+                item.get("purpose").s(), number(item, "createdAt"), number(item, "startedAt"), number(item, "finishedAt"),
+                number(item, "scanned"), number(item, "applied"), number(item, "estimate"));
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+}
