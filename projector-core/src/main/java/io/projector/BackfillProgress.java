@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Where a backfill stands.
  *
- * @param phase         JOINING (waiting for workers to join the hand-off), SCANNING, COMPLETE or STOPPED
+ * @param phase         REGISTERING, JOINING (waiting for workers to join the hand-off), SCANNING, COMPLETE or STOPPED
  * @param scanned       source items read so far, by this run and the runs it resumes
  * @param applied       (projection, item) pairs the scan applied; the rest the stream had already covered
  * @param estimate      the source table's approximate item count (DynamoDB refreshes it about every 6 hours)

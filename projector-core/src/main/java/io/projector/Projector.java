@@ -16,6 +16,8 @@ import io.projector.internal.EngineCounters;
 import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
+import io.projector.internal.ShardReporter;
+import io.projector.internal.ShardStatusStore;
 import io.projector.internal.TransactionLimits;
 import io.projector.internal.WatermarkStore;
 import io.projector.internal.kcl.ShardRegistry;
@@ -76,10 +78,12 @@ public final class Projector implements AutoCloseable {
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
             BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable());
             AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
+            ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable());
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
                             Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), names, backfills, markers,
-                            config.handOffMargin(), Clock.systemUTC())),
+                            config.handOffMargin(), Clock.systemUTC()),
+                            new ShardReporter(shardStatus, shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),

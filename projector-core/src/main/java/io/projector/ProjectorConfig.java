@@ -115,6 +115,17 @@ public record ProjectorConfig(
         return new Builder();
     }
 
+    /**
+     * The same worker settings aimed at another read-model table under another application (its
+     * own leases and checkpoints), reading from {@code TRIM_HORIZON}: what replays and rebuilds run.
+     */
+    public ProjectorConfig retarget(String readModelTable, String applicationName) {
+        return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
+                false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
+                retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin);
+    }
+
     private static void requireName(String what, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(what + " is required");

@@ -57,7 +57,7 @@ public final class BackfillRun {
     private final DoubleAdder readUnits = new DoubleAdder();
     private final EngineCounters counters = new EngineCounters();
     private volatile boolean stopRequested;
-    private volatile String phase = "JOINING";
+    private volatile String phase = "REGISTERING";
     private volatile long estimate;
     private volatile long scanStartedAt;
 
@@ -90,6 +90,7 @@ public final class BackfillRun {
             BackfillStore store = new BackfillStore(clients.dynamo(), config.readModelTable());
             WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable());
             register(store, watermarks);
+            phase = "JOINING";
             awaitJoins(clients, store, source.latestStreamArn());
             if (stopRequested) {
                 return finish("STOPPED");
@@ -237,7 +238,7 @@ public final class BackfillRun {
             for (int i = 0; i < segments; i++) {
                 BackfillStore.SegmentProgress start = saved.getOrDefault(i, new BackfillStore.SegmentProgress(i, null, false, 0));
                 ShardProjector projector = new ShardProjector("backfill-" + i, names, planner, committer, watermarks, deadLetters, retry,
-                        breaker, counters, () -> stopRequested, clock, new ScanHandOff(markers, rules));
+                        breaker, counters, () -> stopRequested, clock, new ScanHandOff(markers, rules), null);
                 results.add(pool.submit(() -> segment(clients, store, projector, keyNames, segments, start, limiter, retry)));
             }
             boolean all = true;

@@ -45,19 +45,23 @@ public final class ShardProjector {
     private final ParkingLot parking = ParkingLot.empty();
     private final EngineCounters.ShardMeters shardMeters;
     private final HandOffSource handOffs;
+    /** Null for a backfill's scan, which has no shard to report on. */
+    private final ShardReporter reporter;
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
     private long parkingLoadedAt;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
                           EngineCounters counters, BooleanSupplier stopRequested, Clock clock) {
-        this(shardId, projections, planner, committer, store, deadLetters, retry, breaker, counters, stopRequested, clock, HandOffSource.NONE);
+        this(shardId, projections, planner, committer, store, deadLetters, retry, breaker, counters, stopRequested, clock, HandOffSource.NONE, null);
     }
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
-                          EngineCounters counters, BooleanSupplier stopRequested, Clock clock, HandOffSource handOffs) {
+                          EngineCounters counters, BooleanSupplier stopRequested, Clock clock, HandOffSource handOffs,
+                          ShardReporter reporter) {
         this.handOffs = handOffs;
+        this.reporter = reporter;
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
@@ -92,6 +96,16 @@ public final class ShardProjector {
             return null;
         });
         shardMeters.atTip(clock.millis());
+        if (reporter != null) {
+            reporter.atTip();
+        }
+    }
+
+    /** The shard stopped on a change it cannot get past; the status report says why. */
+    public void halted(String reason) {
+        if (reporter != null) {
+            reporter.halted(reason);
+        }
     }
 
         public Map<String, SequenceNumber> watermarks() {
@@ -101,6 +115,9 @@ public final class ShardProjector {
     /** Projects these consecutive events; returns when all are committed (or were already). */
     public void process(List<ChangeEvent> events) {
         counters.eventsSeen.add(events.size());
+        if (reporter != null && !events.isEmpty()) {
+            reporter.read(events.get(events.size() - 1).approximateCreationTime().toEpochMilli());
+        }
         if (clock.millis() - parkingLoadedAt > PARKING_REFRESH_MILLIS) {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
             refreshParking();

@@ -50,7 +50,7 @@ class BackfillIT {
         try (Projector projector = Projector.start(config, PROJECTIONS)) {
             Backfill backfill = Backfill.start(config, PROJECTIONS, BackfillConfig.builder()
                     .segments(3).pageSize(15).joinTimeout(Duration.ofSeconds(120)).build());
-            await().atMost(Duration.ofSeconds(120)).until(() -> !backfill.progress().phase().equals("JOINING"));
+            await().atMost(Duration.ofSeconds(120)).until(() -> List.of("SCANNING", "COMPLETE").contains(backfill.progress().phase()));
             writerThread.start();
             BackfillProgress done = backfill.await();
             assertThat(done.phase()).isEqualTo("COMPLETE");

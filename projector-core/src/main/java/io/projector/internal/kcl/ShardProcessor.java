@@ -113,6 +113,7 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         } catch (RuntimeException e) {
             halted = true;
             registry.halted(shardId, e.getMessage());
+            projector.halted(e.getMessage());
             if (e instanceof io.projector.ProjectionFailedException failed) {
                 MDC.put("projection", failed.projection());
             }

@@ -1,0 +1,64 @@
+package io.projector.internal;
+
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Keeps one shard's {@link ShardStatusStore.Report} and writes it at most every few seconds (and at once on a halt). */
+public final class ShardReporter {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardReporter.class);
+    private static final long INTERVAL_MILLIS = 3_000;
+
+    private final ShardStatusStore store;
+    private final String shardId;
+    private final String worker;
+    private final Clock clock;
+    private long polledAt;
+    private long atTipAt;
+    private long newestRecord;
+    private long behind;
+    private String halted;
+    private long writtenAt;
+
+    public ShardReporter(ShardStatusStore store, String shardId, String worker, Clock clock) {
+        this.store = store;
+        this.shardId = shardId;
+        this.worker = worker;
+        this.clock = clock;
+    }
+
+    public void read(long newestRecordMillis) {
+        polledAt = clock.millis();
+        newestRecord = Math.max(newestRecord, newestRecordMillis);
+        behind = Math.max(0, polledAt - newestRecordMillis);
+        writeIfDue();
+    }
+
+    public void atTip() {
+        polledAt = clock.millis();
+        atTipAt = polledAt;
+        behind = 0;
+        writeIfDue();
+    }
+
+    public void halted(String reason) {
+        halted = reason;
+        writtenAt = 0;
+        writeIfDue();
+    }
+
+    private void writeIfDue() {
+        long now = clock.millis();
+        if (now - writtenAt < INTERVAL_MILLIS) {
+            return;
+        }
+        writtenAt = now;
+        try {
+            store.put(new ShardStatusStore.Report(shardId, worker, polledAt, atTipAt, newestRecord, behind, halted));
+        } catch (RuntimeException e) {
+            // Only the status report gets older; the projection goes on.
+            log.debug("shard {}: status report not written: {}", shardId, e.toString());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.projector.internal;
+
+import io.projector.ItemKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * What each shard's worker last said about the shard, for {@code projector status} and for a
+ * rebuild to know when it has caught up: PK {@code PROJECTOR#SHARD}, SK the shard id. Written at
+ * most every few seconds per shard; losing a write only makes the report older.
+ *
+ * @see Report
+ */
+public final class ShardStatusStore {
+
+    static final String PK = ChunkPlanner.RESERVED_PREFIX + "SHARD";
+
+    /**
+     * @param polledAtMillis     when the worker last read the shard
+     * @param atTipAtMillis      when a read last found nothing new (0: never)
+     * @param newestRecordMillis creation time of the newest record read
+     * @param behindMillis       at the last read, how much older its newest record was than the read (0 at the tip)
+     * @param halted             why the shard halted, or null
+     */
+    public record Report(String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
+                         long behindMillis, String halted) {
+    }
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public ShardStatusStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public void put(Report r) {
+        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(PK, r.shardId()).toAttributes());
+        item.put("worker", AttributeValue.fromS(r.worker()));
+        item.put("polledAt", number(r.polledAtMillis()));
+        item.put("atTipAt", number(r.atTipAtMillis()));
+        item.put("newestRecordAt", number(r.newestRecordMillis()));
+        item.put("behindMillis", number(r.behindMillis()));
+        if (r.halted() != null) {
+            item.put("halted", AttributeValue.fromS(r.halted()));
+        }
+        dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    public List<Report> all() {
+        List<Report> out = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))).items().forEach(i -> out.add(new Report(
+                i.get(ItemKey.SORT_KEY).s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
+                n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null)));
+        return out;
+    }
+
+    private static AttributeValue number(long v) {
+        return AttributeValue.fromN(Long.toString(v));
+    }
+
+    private static long n(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+}
