@@ -83,7 +83,7 @@ public final class Projector implements AutoCloseable {
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
                             Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), names, backfills, markers,
                             config.handOffMargin(), Clock.systemUTC()),
-                            new ShardReporter(shardStatus, shardId, config.workerId(), Clock.systemUTC())),
+                            new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),

@@ -112,7 +112,7 @@ public final class Rebuild implements AutoCloseable {
         }
         long finished = new BackfillStore(clients.dynamo(), green.readModelTable()).registrations(names).values().stream()
                 .mapToLong(BackfillStore.Registration::finishedAtMillis).max().orElse(Long.MAX_VALUE);
-        List<ShardStatusStore.Report> reports = new ShardStatusStore(clients.dynamo(), green.readModelTable()).all();
+        List<ShardStatusStore.Report> reports = new ShardStatusStore(clients.dynamo(), green.readModelTable()).of(green.applicationName());
         return !reports.isEmpty() && reports.stream().allMatch(s -> s.halted() == null && s.atTipAtMillis() > finished);
     }
 

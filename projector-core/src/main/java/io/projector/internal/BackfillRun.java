@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -55,6 +54,7 @@ public final class BackfillRun {
     private final AtomicLong scanned = new AtomicLong();
     private final AtomicLong scannedBefore = new AtomicLong();
     private final DoubleAdder readUnits = new DoubleAdder();
+    private final AtomicLong progressSavedAt = new AtomicLong();
     private final EngineCounters counters = new EngineCounters();
     private volatile boolean stopRequested;
     private volatile String phase = "REGISTERING";
@@ -153,7 +153,7 @@ public final class BackfillRun {
         long deadline = clock.millis() + options.joinTimeout().toMillis();
         long lastLog = 0;
         while (!stopRequested) {
-            List<String> open = openShards(clients, streamArn);
+            List<String> open = StreamShards.open(clients.streams(), streamArn);
             List<String> missing = new ArrayList<>();
             for (String p : names) {
                 Map<String, String> reports = store.shardReports(p);
@@ -179,22 +179,6 @@ public final class BackfillRun {
             }
             pause(250);
         }
-    }
-
-    private static List<String> openShards(AwsClients clients, String streamArn) {
-        List<String> out = new ArrayList<>();
-        String from = null;
-        do {
-            String start = from;
-            var d = clients.streams().describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(start)).streamDescription();
-            for (Shard s : d.shards()) {
-                if (s.sequenceNumberRange() == null || s.sequenceNumberRange().endingSequenceNumber() == null) {
-                    out.add(s.shardId());
-                }
-            }
-            from = d.lastEvaluatedShardId();
-        } while (from != null);
-        return out;
     }
 
     private boolean scan(AwsClients clients, BackfillStore store, TableDescription source) {
@@ -292,6 +276,12 @@ public final class BackfillRun {
             lastKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             store.saveSegment(names, segments, new BackfillStore.SegmentProgress(start.segment(), lastKey, lastKey == null, count));
             scanned.addAndGet(page.items().size());
+            long now = clock.millis();
+            long last = progressSavedAt.get();
+            if (now - last >= 2_000 && progressSavedAt.compareAndSet(last, now)) {
+                // For `projector status` in another process: the registration carries the progress.
+                names.forEach(p -> store.recordProgress(p, scanned.get(), counters.markerWrites.sum()));
+            }
             if (lastKey == null) {
                 return true;
             }

@@ -11,6 +11,7 @@ public final class ShardReporter {
     private static final long INTERVAL_MILLIS = 3_000;
 
     private final ShardStatusStore store;
+    private final String application;
     private final String shardId;
     private final String worker;
     private final Clock clock;
@@ -21,8 +22,9 @@ public final class ShardReporter {
     private String halted;
     private long writtenAt;
 
-    public ShardReporter(ShardStatusStore store, String shardId, String worker, Clock clock) {
+    public ShardReporter(ShardStatusStore store, String application, String shardId, String worker, Clock clock) {
         this.store = store;
+        this.application = application;
         this.shardId = shardId;
         this.worker = worker;
         this.clock = clock;
@@ -55,7 +57,7 @@ public final class ShardReporter {
         }
         writtenAt = now;
         try {
-            store.put(new ShardStatusStore.Report(shardId, worker, polledAt, atTipAt, newestRecord, behind, halted));
+            store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted));
         } catch (RuntimeException e) {
             // Only the status report gets older; the projection goes on.
             log.debug("shard {}: status report not written: {}", shardId, e.toString());

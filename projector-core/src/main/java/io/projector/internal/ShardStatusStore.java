@@ -10,7 +10,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * What each shard's worker last said about the shard, for {@code projector status} and for a
- * rebuild to know when it has caught up: PK {@code PROJECTOR#SHARD}, SK the shard id. Written at
+ * rebuild or replay to know when it has caught up: PK {@code PROJECTOR#SHARD}, SK
+ * {@code <application>#<shard id>} (a replay or rebuild worker reports beside the live one). Written at
  * most every few seconds per shard; losing a write only makes the report older.
  *
  * @see Report
@@ -26,7 +27,7 @@ public final class ShardStatusStore {
      * @param behindMillis       at the last read, how much older its newest record was than the read (0 at the tip)
      * @param halted             why the shard halted, or null
      */
-    public record Report(String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
+    public record Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
                          long behindMillis, String halted) {
     }
 
@@ -39,7 +40,9 @@ public final class ShardStatusStore {
     }
 
     public void put(Report r) {
-        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(PK, r.shardId()).toAttributes());
+        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(PK, r.application() + "#" + r.shardId()).toAttributes());
+        item.put("application", AttributeValue.fromS(r.application()));
+        item.put("shardId", AttributeValue.fromS(r.shardId()));
         item.put("worker", AttributeValue.fromS(r.worker()));
         item.put("polledAt", number(r.polledAtMillis()));
         item.put("atTipAt", number(r.atTipAtMillis()));
@@ -55,9 +58,14 @@ public final class ShardStatusStore {
         List<Report> out = new ArrayList<>();
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))).items().forEach(i -> out.add(new Report(
-                i.get(ItemKey.SORT_KEY).s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
+                i.get("application").s(), i.get("shardId").s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
                 n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null)));
         return out;
+    }
+
+    /** The reports of one application's workers. */
+    public List<Report> of(String application) {
+        return all().stream().filter(r -> r.application().equals(application)).toList();
     }
 
     private static AttributeValue number(long v) {

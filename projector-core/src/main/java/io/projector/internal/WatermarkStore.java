@@ -52,6 +52,21 @@ public final class WatermarkStore {
         return out;
     }
 
+    /** One projection's watermark on one shard, as {@code projector status} shows it. */
+    public record Mark(String shardId, SequenceNumber sequenceNumber, long lastEventMillis, long updatedAtMillis) {
+    }
+
+    /** The projection's watermarks on every shard it ever committed on. */
+    public List<Mark> all(String projection) {
+        List<Mark> out = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).items().forEach(i -> out.add(
+                new Mark(i.get(ItemKey.SORT_KEY).s().substring("SHARD#".length()), SequenceNumber.parse(stripZeros(i.get(SEQ).s())),
+                        i.containsKey("lastEventAt") ? Long.parseLong(i.get("lastEventAt").n()) : 0,
+                        i.containsKey("updatedAt") ? Long.parseLong(i.get("updatedAt").n()) : 0)));
+        return out;
+    }
+
     /** Whether the projection has a watermark on any shard, i.e. has applied stream changes to this table. */
     public boolean hasAny(String projection) {
         return dynamo.query(b -> b.tableName(table).consistentRead(true).limit(1).keyConditionExpression("PK = :pk")

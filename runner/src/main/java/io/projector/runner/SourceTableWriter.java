@@ -1,6 +1,7 @@
 package io.projector.runner;
 
 import io.projector.AttributeValues;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,16 +47,27 @@ final class SourceTableWriter {
         return writes.get();
     }
 
-    /** An item with {@code PK}, {@code SK}, {@code type} and name/value pairs (values as in {@link AttributeValues#of}). */
+    /**
+     * An item with {@code PK}, {@code SK}, {@code type}, a {@code version} and name/value pairs
+     * (values as in {@link AttributeValues#of}). The version is the write's time in epoch
+     * microseconds: it grows with every write of an item, across deletion and re-creation, which
+     * is what a backfill's hand-off needs (README, "Replay, backfill and rebuild").
+     */
     static Map<String, AttributeValue> item(String pk, String sk, String type, Object... attributes) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("PK", AttributeValue.fromS(pk));
         item.put("SK", AttributeValue.fromS(sk));
         item.put("type", AttributeValue.fromS(type));
+        item.put("version", version());
         for (int i = 0; i < attributes.length; i += 2) {
             item.put((String) attributes[i], AttributeValues.of(attributes[i + 1]));
         }
         return item;
+    }
+
+    static AttributeValue version() {
+        Instant now = Instant.now();
+        return AttributeValue.fromN(Long.toString(now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
     }
 
     static WriteRequest putRequest(Map<String, AttributeValue> item) {
@@ -80,9 +92,9 @@ final class SourceTableWriter {
     void setAttribute(String pk, String sk, String name, AttributeValue value) {
         dynamo.updateItem(b -> b.tableName(table)
                 .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk)))
-                .updateExpression("SET #n = :v")
-                .expressionAttributeNames(Map.of("#n", name))
-                .expressionAttributeValues(Map.of(":v", value)));
+                .updateExpression("SET #n = :v, #version = :version")
+                .expressionAttributeNames(Map.of("#n", name, "#version", "version"))
+                .expressionAttributeValues(Map.of(":v", value, ":version", version())));
         writes.incrementAndGet();
     }
 

@@ -1,0 +1,82 @@
+package io.projector.runner;
+
+import io.projector.Backfill;
+import io.projector.BackfillConfig;
+import io.projector.BackfillProgress;
+import io.projector.Projection;
+import io.projector.Projector;
+import io.projector.ProjectorConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code projector backfill}: build projections from the source table itself, handed off to the live stream exactly. */
+@Command(name = "backfill", mixinStandardHelpOptions = true,
+        description = {"Build projections from what the source table holds: a parallel, rate-limited, consistent Scan through the "
+                + "same plan/commit path as the stream, resumable, handed off to the live stream without gap or double count.",
+                "Start it before the worker that runs the projections (or with --run-worker): the scan waits until that worker joins."})
+final class BackfillCommand implements Callable<Integer> {
+
+    @Mixin WorkerOptions where;
+    @Mixin BackfillOptions scan;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--run-worker", defaultValue = "false",
+            description = "Also run a worker for the projections in this process, under --application-name (implied by --local).")
+    boolean runWorker;
+
+    @Option(names = "--compare-raw-scan", defaultValue = "false",
+            description = "Afterwards, time a plain parallel Scan of the source table (same segments, no rate limit) and print both rates.")
+    boolean compareRawScan;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Projection> selected = where.selected();
+        BackfillConfig options = scan.config("backfill");
+        ShutdownSignal signal = new ShutdownSignal();
+        try (Connection c = where.connect()) {
+            ProjectorConfig config = where.config(c);
+            Projector worker = runWorker || where.local ? Projector.start(config, selected) : null;
+            try {
+                Backfill backfill = Backfill.start(config, selected, options);
+                ProgressLine line = new ProgressLine(out, LogSettings.stdoutIsTerminal());
+                while (!backfill.isDone()) {
+                    if (signal.await(500) != null) {
+                        backfill.stop();
+                    }
+                    line.show(backfill.progress());
+                }
+                BackfillProgress done = backfill.await();
+                line.done(done);
+                if (!done.phase().equals("COMPLETE")) {
+                    out.println("stopped after " + String.format("%,d", done.scanned()) + " items; run the same command again to resume");
+                    return 1;
+                }
+                out.printf("backfill of %s complete: %,d items scanned (%,d by earlier runs), %,d applied by the scan, %,.0f items/s, %,.0f read units%n",
+                        selected.stream().map(Projection::name).toList(), done.scanned(), done.resumedFrom(), done.applied(),
+                        done.itemsPerSecond(), done.readUnits());
+                if (compareRawScan) {
+                    RawScan.Result raw = RawScan.run(c.dynamo(), config.sourceTable(), options.segments(), options.pageSize());
+                    out.printf("raw parallel Scan of %s (%d segments, consistent, no rate limit): %,d items in %.1f s, %,.0f items/s; "
+                            + "the backfill ran at %.0f%% of that%n", config.sourceTable(), options.segments(), raw.items(),
+                            raw.seconds(), raw.itemsPerSecond(), 100 * done.itemsPerSecond() / Math.max(1, raw.itemsPerSecond()));
+                }
+                if (worker != null) {
+                    out.println("the worker in this process stops now; `projector run` with the same application goes on from its checkpoints");
+                }
+                return 0;
+            } finally {
+                if (worker != null) {
+                    worker.stop(Duration.ofSeconds(20));
+                }
+            }
+        }
+    }
+}

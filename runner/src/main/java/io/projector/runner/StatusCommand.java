@@ -1,0 +1,69 @@
+package io.projector.runner;
+
+import io.projector.ReadModelStatus;
+import io.projector.Tables;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code projector status}: where each projection stands, per shard. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Per projection and shard: state (live, backfilling with % and ETA, rebuilding, halted), watermark, "
+                + "age of the last change applied, how far behind the stream, and dead letters waiting.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin WorkerOptions where;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (where.sourceTable == null) {
+            where.sourceTable = "-"; // status reads only the read-model table
+        }
+        List<String> names = where.selected().stream().map(io.projector.Projection::name).toList();
+        try (Connection c = where.connect()) {
+            if (!Tables.exists(c.dynamo(), where.readModelTable)) {
+                throw new IllegalArgumentException("read-model table '" + where.readModelTable + "' does not exist");
+            }
+            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), where.readModelTable, names, System.currentTimeMillis());
+            out.println("read model " + where.readModelTable);
+            int halted = 0;
+            for (ReadModelStatus.ProjectionLine p : lines) {
+                out.printf("%s: %s, %d dead letters waiting%s%n", p.projection(), p.state(), p.deadLetters(),
+                        p.backfill() == null ? "" : "; backfill " + p.backfill());
+                if (p.shards().isEmpty()) {
+                    out.println("  no shard processed yet");
+                }
+                for (ReadModelStatus.ShardLine s : p.shards()) {
+                    out.printf("  %-44s %-22s watermark %-22s last applied %-10s behind %-16s report %s%n", s.shardId(), s.state(),
+                            s.watermark() == null ? "-" : abbreviate(s.watermark().toString()), ago(s.lastAppliedAge()),
+                            s.behind() == null ? "?" : s.behind().isZero() ? "0 (at the tip)" : seconds(s.behind()),
+                            s.reportAge() == null ? "none" : seconds(s.reportAge()) + " ago");
+                    if (s.halted() != null) {
+                        out.println("    halted: " + s.halted());
+                        halted++;
+                    }
+                }
+            }
+            return halted > 0 ? 3 : 0;
+        }
+    }
+
+    private static String ago(Duration d) {
+        return d == null ? "never" : seconds(d) + " ago";
+    }
+
+    private static String seconds(Duration d) {
+        return String.format("%.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static String abbreviate(String seq) {
+        return seq.length() <= 22 ? seq : "…" + seq.substring(seq.length() - 21);
+    }
+}
