@@ -6,6 +6,7 @@ import io.projector.BackfillProgress;
 import io.projector.Projection;
 import io.projector.Projector;
 import io.projector.ProjectorConfig;
+import io.projector.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +44,11 @@ final class BackfillCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal();
         try (Connection c = where.connect()) {
             ProjectorConfig config = where.config(c);
+            if (where.local) {
+                // As `run --local` does: the embedded database starts with the tables the worker needs.
+                Tables.createReadModelTable(c.dynamo(), config.readModelTable());
+                Tables.createLeaseTable(c.dynamo(), config.applicationName());
+            }
             Projector worker = runWorker || where.local ? Projector.start(config, selected) : null;
             try {
                 Backfill backfill = Backfill.start(config, selected, options);
