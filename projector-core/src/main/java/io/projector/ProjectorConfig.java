@@ -79,6 +79,10 @@ public record ProjectorConfig(
         if (sourceTable.equals(readModelTable)) {
             throw new IllegalArgumentException("read-model table must differ from the source table (both are '" + sourceTable + "')");
         }
+        if (applicationName.equals(readModelTable) || applicationName.equals(sourceTable)) {
+            throw new IllegalArgumentException("application name '" + applicationName + "' names the KCL lease table, so it must differ from the "
+                    + (applicationName.equals(readModelTable) ? "read-model" : "source") + " table");
+        }
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("region is required, e.g. us-east-1");
         }

@@ -101,8 +101,8 @@ public final class ReadModelStatus {
             return null;
         }
         if (reg.status() == BackfillStore.Status.COMPLETE) {
-            return String.format("complete: %,d items scanned, %,d applied by the scan, in %s", reg.scanned(), reg.applied(),
-                    Duration.ofMillis(reg.finishedAtMillis() - reg.startedAtMillis()).toString().substring(2).toLowerCase());
+            return String.format("complete: %,d items scanned, %,d (projection, item) pairs applied by the scan, in %.1f s",
+                    reg.scanned(), reg.applied(), (reg.finishedAtMillis() - reg.startedAtMillis()) / 1000.0);
         }
         if (reg.status() == BackfillStore.Status.PENDING) {
             return "registered, waiting for the workers running it to join";

@@ -65,7 +65,7 @@ final class BackfillCommand implements Callable<Integer> {
                     out.println("stopped after " + String.format("%,d", done.scanned()) + " items; run the same command again to resume");
                     return 1;
                 }
-                out.printf("backfill of %s complete: %,d items scanned (%,d by earlier runs), %,d applied by the scan, %,.0f items/s, %,.0f read units%n",
+                out.printf("backfill of %s complete: %,d items scanned (%,d by earlier runs), %,d (projection, item) pairs applied by the scan, %,.0f items/s, %,.0f read units%n",
                         selected.stream().map(Projection::name).toList(), done.scanned(), done.resumedFrom(), done.applied(),
                         done.itemsPerSecond(), done.readUnits());
                 if (compareRawScan) {

@@ -48,7 +48,7 @@ final class ProgressLine {
         int filled = percent < 0 ? 0 : (int) Math.round(percent / 100 * BAR);
         String bar = "[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "]";
         String eta = p.eta() == null ? "" : ", ETA " + p.eta().toSeconds() + " s";
-        return String.format("%s %s %,d items scanned%s, %,.0f items/s, %,d applied%s", bar,
+        return String.format("%s %s %,d items scanned%s, %,.0f items/s, %,d (projection, item) pairs applied%s", bar,
                 percent < 0 ? "?%" : String.format("%.0f%%", percent), p.scanned(),
                 p.estimate() > 0 ? " of ~" + String.format("%,d", p.estimate()) : "", p.itemsPerSecond(), p.applied(), eta)
                 + (p.phase().equals("COMPLETE") || p.phase().equals("STOPPED") ? " - " + p.phase().toLowerCase() : "");

@@ -68,7 +68,7 @@ class ReadModelCommandsIT {
 
         Result status = cli("status");
         assertThat(status.code).as(status.text()).isZero();
-        assertThat(status.out).contains("order-counters: live (hand-off), 0 dead letters waiting; backfill complete: " + ORDERS + " items scanned");
+        assertThat(status.out).contains("order-counters: live (hand-off), 0 dead letters waiting; backfill complete: " + ORDERS + " items scanned, " + ORDERS + " (projection, item) pairs applied");
 
         for (int i = 0; i < 10; i++) {
             writer.setAttribute("ORDER#o" + i, "ORDER", "status", AttributeValue.fromS("PAID"));
