@@ -78,10 +78,12 @@ public final class Projector implements AutoCloseable {
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
             BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable());
             AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
+            java.util.Map<String, Set<String>> entityTypes = new java.util.LinkedHashMap<>();
+            projections.forEach(p -> entityTypes.put(p.name(), Set.copyOf(p.entityTypes())));
             ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable());
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
-                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), names, backfills, markers,
+                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, backfills, markers,
                             config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);

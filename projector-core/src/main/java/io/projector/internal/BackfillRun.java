@@ -205,6 +205,8 @@ public final class BackfillRun {
         AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
         Map<String, HandOffRule> rules = new LinkedHashMap<>();
         names.forEach(p -> rules.put(p, new HandOffRule(options.versionAttribute())));
+        Map<String, java.util.Set<String>> entityTypes = new LinkedHashMap<>();
+        projections.forEach(p -> entityTypes.put(p.name(), java.util.Set.copyOf(p.entityTypes())));
         Retry retry = RetryPolicy.create("backfill", config);
         CircuitBreaker breaker = ReadModelBreaker.create(config);
         RateLimiter limiter = RateLimiter.of("backfill-read-units", RateLimiterConfig.custom()
@@ -222,7 +224,7 @@ public final class BackfillRun {
             for (int i = 0; i < segments; i++) {
                 BackfillStore.SegmentProgress start = saved.getOrDefault(i, new BackfillStore.SegmentProgress(i, null, false, 0));
                 ShardProjector projector = new ShardProjector("backfill-" + i, names, planner, committer, watermarks, deadLetters, retry,
-                        breaker, counters, () -> stopRequested, clock, new ScanHandOff(markers, rules), null);
+                        breaker, counters, () -> stopRequested, clock, new ScanHandOff(markers, rules, entityTypes), null);
                 results.add(pool.submit(() -> segment(clients, store, projector, keyNames, segments, start, limiter, retry)));
             }
             boolean all = true;

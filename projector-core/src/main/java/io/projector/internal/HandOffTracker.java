@@ -26,6 +26,7 @@ public final class HandOffTracker implements HandOffSource {
     private final String shardId;
     private final String workerId;
     private final List<String> projections;
+    private final Map<String, Set<String>> entityTypes;
     private final BackfillStore backfills;
     private final AppliedVersionStore markers;
     private final long marginMillis;
@@ -40,11 +41,13 @@ public final class HandOffTracker implements HandOffSource {
     private long lastEventMillis;
     private long refreshedAt = Long.MIN_VALUE;
 
-    public HandOffTracker(String shardId, String workerId, List<String> projections, BackfillStore backfills, AppliedVersionStore markers,
-                          Duration margin, Clock clock) {
+    /** @param entityTypes per projection, the entity types it wants */
+    public HandOffTracker(String shardId, String workerId, Map<String, Set<String>> entityTypes, BackfillStore backfills,
+                          AppliedVersionStore markers, Duration margin, Clock clock) {
         this.shardId = shardId;
         this.workerId = workerId;
-        this.projections = List.copyOf(projections);
+        this.entityTypes = Map.copyOf(entityTypes);
+        this.projections = List.copyOf(entityTypes.keySet());
         this.backfills = backfills;
         this.markers = markers;
         this.marginMillis = margin.toMillis();
@@ -125,6 +128,6 @@ public final class HandOffTracker implements HandOffSource {
 
     @Override
     public HandOff view(List<ChangeEvent> events) {
-        return MarkerLoader.load(markers, active, events, false);
+        return MarkerLoader.load(markers, active, entityTypes, events, false);
     }
 }
