@@ -11,6 +11,8 @@ import io.projector.DeadLetters;
 import io.projector.Projection;
 import io.projector.Projector;
 import io.projector.ProjectorConfig;
+import io.projector.SequenceNumber;
+import io.projector.internal.WatermarkStore;
 import io.projector.verify.ReadModelVerifier;
 import io.projector.verify.VerificationResult;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -110,15 +113,15 @@ class BackfillIT {
     @Test
     void aProjectionThatAlreadyRanWithoutABackfillIsRefusedWithTheWayOut() {
         TestDynamo.Setup t = TestDynamo.tables("refused");
-        ProjectorConfig config = t.config().build();
-        try (Projector projector = Projector.start(config, PROJECTIONS)) {
-            TestDynamo.putThing(t.source(), "A", "1", "g", "x", 1);
-            await().atMost(Duration.ofSeconds(90)).until(() -> projector.stats().chunksCommitted() > 0);
-            assertThatThrownBy(() -> Backfill.start(config, PROJECTIONS, BackfillConfig.builder().build()).await())
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("'copy' has already applied stream changes")
-                    .hasMessageContaining("projector rebuild");
-        }
+        // What a worker leaves after committing for the projection without a hand-off: its watermark.
+        TestDynamo.client().putItem(b -> b.tableName(t.readModel()).item(java.util.Map.of(
+                "PK", AttributeValue.fromS(WatermarkStore.key("copy", "shardId-1").pk()),
+                "SK", AttributeValue.fromS(WatermarkStore.key("copy", "shardId-1").sk()),
+                "seq", AttributeValue.fromS(SequenceNumber.of(42).sortable()))));
+        assertThatThrownBy(() -> Backfill.start(t.config().build(), PROJECTIONS, BackfillConfig.builder().build()).await())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'copy' has already applied stream changes")
+                .hasMessageContaining("projector rebuild");
     }
 
     /** Tables whose source has no stream yet: what is written now is older than anything the stream will deliver. */
