@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -24,6 +25,8 @@ public final class EngineCounters {
     public final LongAdder chunksCommitted = new LongAdder();
     public final LongAdder itemWrites = new LongAdder();
     public final LongAdder watermarkWrites = new LongAdder();
+    /** Write capacity units DynamoDB reported for the committed transactions (ReturnConsumedCapacity TOTAL). */
+    public final DoubleAdder consumedWriteUnits = new DoubleAdder();
     public final LongAdder chunksAlreadyApplied = new LongAdder();
     public final LongAdder transientFailures = new LongAdder();
     public final LongAdder parked = new LongAdder();
@@ -49,6 +52,9 @@ public final class EngineCounters {
         counter("projector.commits", chunksCommitted, "read-model transactions committed");
         counter("projector.item.writes", itemWrites, "read-model items written by committed transactions");
         counter("projector.watermark.writes", watermarkWrites, "watermark items written by committed transactions");
+        FunctionCounter.builder("projector.write.units", consumedWriteUnits, DoubleAdder::sum)
+                .description("write capacity units DynamoDB reported for committed read-model transactions (DynamoDB Local's figure is not AWS's)")
+                .register(registry);
         counter("projector.commits.already.applied", chunksAlreadyApplied, "commits skipped because their records were already applied");
         counter("projector.retries", retries, "read-model calls retried after a transient failure");
         counter("projector.transient.failures", transientFailures, "rounds of retries that ran out; the shard waited and tried again");
