@@ -195,15 +195,50 @@ final class BenchWorkload {
         return moved;
     }
 
-    /** A new like written at once (PutItem): the filler traffic of the lag phase. */
-    void likeNow() {
+    /** A change of the lag phase, planned ahead so that several threads can write the plan at a fixed rate. */
+    record LiveChange(Order probe, String status, Map<String, AttributeValue> like) {
+        boolean isProbe() {
+            return probe != null;
+        }
+    }
+
+    /**
+     * Plans {@code count} live changes: every {@code probeEvery}-th a status change of the next
+     * order (round robin, so one order is not changed twice in quick succession), the rest new likes.
+     */
+    List<LiveChange> planLive(int count, int probeEvery) {
+        List<LiveChange> plan = new ArrayList<>(count);
+        int next = 1;
+        for (int i = 0; i < count; i++) {
+            if (i % probeEvery == 0) {
+                int index = next++ % orders.size();
+                Order order = orders.get(index);
+                String status = "SHIPPED".equals(order.status()) ? "DELIVERED" : "SHIPPED";
+                orders.set(index, order.withStatus(status));
+                plan.add(new LiveChange(order, status, null));
+            } else {
+                plan.add(new LiveChange(null, null, newLike()));
+            }
+        }
+        return plan;
+    }
+
+    /** Writes one planned live change at once (UpdateItem or PutItem); safe from several threads. */
+    void write(LiveChange change) {
+        if (change.isProbe()) {
+            writer.setAttribute("ORDER#" + change.probe().id(), "ORDER", "status", AttributeValue.fromS(change.status()));
+        } else {
+            writer.put(change.like());
+        }
+    }
+
+    private Map<String, AttributeValue> newLike() {
         for (int attempt = 0; attempt < 100; attempt++) {
             String post = posts.get(random.nextInt(posts.size()));
             String user = "u" + (1 + random.nextInt(USERS));
             if (liked.add(user + "/" + post)) {
                 likes.add(user + "/" + post);
-                writer.put(like(user, post));
-                return;
+                return like(user, post);
             }
         }
         throw new IllegalStateException("no unliked (user, post) pair found in 100 tries");
