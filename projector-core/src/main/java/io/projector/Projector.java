@@ -70,7 +70,8 @@ public final class Projector implements AutoCloseable {
                     new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
             WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
             DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
-            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC());
+            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC(),
+                    counters.consumedWriteUnits::add);
             Retry retry = RetryPolicy.create("read-model", config);
             this.breaker = ReadModelBreaker.create(config);
             retry.getEventPublisher().onRetry(e -> counters.retries.increment());
@@ -199,6 +200,7 @@ public final class Projector implements AutoCloseable {
                 counters.chunksCommitted.sum(),
                 counters.itemWrites.sum(),
                 counters.watermarkWrites.sum(),
+                counters.consumedWriteUnits.sum(),
                 counters.chunksAlreadyApplied.sum(),
                 counters.transientFailures.sum(),
                 counters.parked.sum(),

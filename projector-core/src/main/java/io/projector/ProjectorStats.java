@@ -9,6 +9,7 @@ import java.util.Map;
  * @param chunksCommitted          transactions committed
  * @param itemWrites               read-model items written by those transactions
  * @param watermarkWrites          watermark items written by those transactions
+ * @param consumedWriteUnits       write capacity units DynamoDB reported for those transactions
  * @param chunksAlreadyApplied     commits skipped because their records were already applied
  * @param transientFailures        rounds of retries that ran out and started again
  * @param parked                   changes put into the dead-letter store
@@ -24,6 +25,7 @@ public record ProjectorStats(
         long chunksCommitted,
         long itemWrites,
         long watermarkWrites,
+        double consumedWriteUnits,
         long chunksAlreadyApplied,
         long transientFailures,
         long parked,

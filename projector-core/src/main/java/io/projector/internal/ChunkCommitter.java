@@ -6,13 +6,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
@@ -40,8 +43,16 @@ public final class ChunkCommitter {
     private final DeadLetterStore deadLetters;
     private final AppliedVersionStore markers;
     private final Clock clock;
+    private final DoubleConsumer consumedWriteUnits;
 
     public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock) {
+        this(dynamo, table, watermarks, deadLetters, clock, units -> { });
+    }
+
+    /** @param consumedWriteUnits told the write units DynamoDB reports for each committed transaction */
+    public ChunkCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
+                          DoubleConsumer consumedWriteUnits) {
+        this.consumedWriteUnits = consumedWriteUnits;
         this.dynamo = dynamo;
         this.table = table;
         this.watermarks = watermarks;
@@ -65,7 +76,13 @@ public final class ChunkCommitter {
         chunk.watermarks().values().forEach(w ->
                 actions.add(TransactWriteItem.builder().update(watermarks.advance(shardId, w, lastEvent, now)).build()));
         try {
-            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
+            TransactWriteItemsResponse response = dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
+            // What the read model costs is the figure operators pay for; DynamoDB reports it per table.
+            if (response.hasConsumedCapacity()) {
+                response.consumedCapacity().forEach(c -> consumedWriteUnits.accept(
+                        c.writeCapacityUnits() != null ? c.writeCapacityUnits() : c.capacityUnits() != null ? c.capacityUnits() : 0));
+            }
             return Outcome.COMMITTED;
         } catch (TransactionCanceledException e) {
             if (conditionFailed(e, firstWatermark, actions.size())) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -26,6 +27,8 @@ public final class EngineCounters {
     public final LongAdder watermarkWrites = new LongAdder();
     /** Hand-off markers written: during a backfill, the (projection, item) pairs it applied. */
     public final LongAdder markerWrites = new LongAdder();
+    /** Write capacity units DynamoDB reported for the committed transactions (ReturnConsumedCapacity TOTAL). */
+    public final DoubleAdder consumedWriteUnits = new DoubleAdder();
     public final LongAdder chunksAlreadyApplied = new LongAdder();
     public final LongAdder transientFailures = new LongAdder();
     public final LongAdder parked = new LongAdder();
@@ -52,6 +55,9 @@ public final class EngineCounters {
         counter("projector.item.writes", itemWrites, "read-model items written by committed transactions");
         counter("projector.watermark.writes", watermarkWrites, "watermark items written by committed transactions");
         counter("projector.handoff.marker.writes", markerWrites, "backfill hand-off markers written by committed transactions");
+        FunctionCounter.builder("projector.write.units", consumedWriteUnits, DoubleAdder::sum)
+                .description("write capacity units DynamoDB reported for committed read-model transactions (DynamoDB Local's figure is not AWS's)")
+                .register(registry);
         counter("projector.commits.already.applied", chunksAlreadyApplied, "commits skipped because their records were already applied");
         counter("projector.retries", retries, "read-model calls retried after a transient failure");
         counter("projector.transient.failures", transientFailures, "rounds of retries that ran out; the shard waited and tried again");

@@ -1,0 +1,43 @@
+package io.projector.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+class WriteUnitsTest {
+
+    @Test
+    void oneUnitPerStartedKilobyteTwoInATransaction() {
+        assertThat(WriteUnits.standard(0)).isEqualTo(1);
+        assertThat(WriteUnits.standard(1024)).isEqualTo(1);
+        assertThat(WriteUnits.standard(1025)).isEqualTo(2);
+        assertThat(WriteUnits.transactional(100)).isEqualTo(2);
+        assertThat(WriteUnits.transactional(3000)).isEqualTo(6);
+    }
+
+    @Test
+    void itemSizeIsNamesPlusValues() {
+        assertThat(WriteUnits.bytes(Map.of("PK", AttributeValue.fromS("abc")))).isEqualTo(5);
+        assertThat(WriteUnits.bytes(Map.of("x", AttributeValue.fromS("y".repeat(2000))))).isEqualTo(2001);
+    }
+
+    @Test
+    void aTransactionCostsTwoUnitsPerItemKilobyte() {
+        TransactWriteItemsRequest request = TransactWriteItemsRequest.builder().transactItems(
+                TransactWriteItem.builder().put(Put.builder().tableName("t").item(Map.of(
+                        "PK", AttributeValue.fromS("a"), "SK", AttributeValue.fromS("b"),
+                        "big", AttributeValue.fromS("y".repeat(1500)))).build()).build(),
+                TransactWriteItem.builder().update(Update.builder().tableName("t")
+                        .key(Map.of("PK", AttributeValue.fromS("c"), "SK", AttributeValue.fromS("d")))
+                        .updateExpression("ADD #a0 :v0").expressionAttributeNames(Map.of("#a0", "n"))
+                        .expressionAttributeValues(Map.of(":v0", AttributeValue.fromN("1"))).build()).build())
+                .build();
+        assertThat(TransactionCostMeter.cost(request)).isEqualTo(4 + 2);
+    }
+}
