@@ -17,7 +17,7 @@ class BenchCommandIT {
         int code;
         try {
             code = Main.execute("bench", "--changes", "2000", "--ceiling-items", "1000", "--naive-seconds", "2",
-                    "--lag-rate", "100", "--lag-seconds", "2");
+                    "--lag-rate", "100", "--lag-seconds", "2", "--backfill-items", "0");
         } finally {
             System.setOut(original);
         }
@@ -26,7 +26,7 @@ class BenchCommandIT {
         assertThat(out).contains("raw BatchWriteItem").contains("raw stream read through the KCL")
                 .contains("2,000 records in").contains("naive baseline").contains("like-heavy part")
                 .contains("p50").contains("restart (same application)")
-                .contains("backfill: not measured in this build").contains("raw parallel Scan")
+                .contains("backfill: skipped (--backfill-items 0)").contains("raw parallel Scan")
                 .contains("Projector / naive baseline").contains("targets")
                 // The engine's commits ask for consumed capacity and DynamoDB Local answers with some.
                 .contains("DynamoDB Local reported").doesNotContain("DynamoDB Local reported 0.00 per record");
