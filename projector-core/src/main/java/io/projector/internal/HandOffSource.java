@@ -14,13 +14,29 @@ public interface HandOffSource {
         public HandOff view(List<ChangeEvent> events) {
             return HandOff.NONE;
         }
+
+        @Override
+        public boolean anyActive() {
+            return false;
+        }
     };
 
     /** The hand-off for planning these events, with the current markers of their items. */
     HandOff view(List<ChangeEvent> events);
 
-    /** Called before each batch: a chance to re-read registrations (the watermarks tell whether a projection may join). */
-    default void refreshIfDue(Map<String, SequenceNumber> watermarks) {
+    /**
+     * Whether any projection is in a hand-off now. When none is, the shard reads no markers: the
+     * caller skips {@link #view} and its read-model call altogether.
+     */
+    boolean anyActive();
+
+    /** Whether registrations should be read again now (cheap: no I/O). */
+    default boolean refreshDue() {
+        return false;
+    }
+
+    /** Re-reads registrations and joins new ones (the watermarks tell whether a projection may join). */
+    default void refresh(Map<String, SequenceNumber> watermarks) {
     }
 
     /** Called after each batch with the creation time of its newest change. */

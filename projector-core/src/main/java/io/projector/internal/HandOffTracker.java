@@ -56,12 +56,13 @@ public final class HandOffTracker implements HandOffSource {
     }
 
     @Override
-    public void refreshIfDue(Map<String, SequenceNumber> watermarks) {
+    public boolean refreshDue() {
+        return refreshedAt == Long.MIN_VALUE || clock.millis() - refreshedAt >= refreshMillis;
+    }
+
+    @Override
+    public void refresh(Map<String, SequenceNumber> watermarks) {
         long now = clock.millis();
-        if (refreshedAt != Long.MIN_VALUE && now - refreshedAt < refreshMillis) {
-            return;
-        }
-        refreshedAt = now;
         Map<String, BackfillStore.Registration> registrations = backfills.registrations(projections);
         for (String p : projections) {
             BackfillStore.Registration r = registrations.get(p);
@@ -84,6 +85,8 @@ public final class HandOffTracker implements HandOffSource {
             }
         }
         checkEnded();
+        // Only after a successful read: a failed one is tried again at once.
+        refreshedAt = now;
     }
 
     private boolean join(String projection, Map<String, SequenceNumber> watermarks, long now) {
@@ -119,6 +122,11 @@ public final class HandOffTracker implements HandOffSource {
                 log.info("shard {}: hand-off of '{}' done: changes are now newer than the end of its scan", shardId, e.getKey());
             }
         }
+    }
+
+    @Override
+    public boolean anyActive() {
+        return !active.isEmpty();
     }
 
     /** Projections whose changes on this shard are judged by the hand-off rule now. */

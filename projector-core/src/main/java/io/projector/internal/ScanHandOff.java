@@ -25,6 +25,11 @@ public final class ScanHandOff implements HandOffSource {
     }
 
     @Override
+    public boolean anyActive() {
+        return !rules.isEmpty();
+    }
+
+    @Override
     public boolean scan() {
         return true;
     }

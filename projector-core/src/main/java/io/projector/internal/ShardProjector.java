@@ -80,25 +80,38 @@ public final class ShardProjector {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
         watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
         refreshParking();
-        Map<String, SequenceNumber> seen = watermarks;
-        retrying("read backfill registrations", () -> {
-            handOffs.refreshIfDue(seen);
-            return null;
-        });
+        refreshHandOffs();
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
     }
 
     /** A poll that brought nothing: the shard is at its tip. */
     public void idle() {
-        Map<String, SequenceNumber> seen = watermarks;
-        retrying("read backfill registrations", () -> {
-            handOffs.refreshIfDue(seen);
-            return null;
-        });
+        refreshHandOffs();
         shardMeters.atTip(clock.millis());
         if (reporter != null) {
             reporter.atTip();
         }
+    }
+
+    /**
+     * Reads backfill registrations when due. The check itself goes around the retry and the breaker:
+     * a call that does no I/O must not count as a read-model success, or it would dilute the
+     * breaker's failure rate during an outage (empty polls come many times a second).
+     */
+    private void refreshHandOffs() {
+        if (!handOffs.refreshDue()) {
+            return;
+        }
+        Map<String, SequenceNumber> seen = watermarks;
+        retrying("read backfill registrations", () -> {
+            handOffs.refresh(seen);
+            return null;
+        });
+    }
+
+    /** The hand-off for planning these events; without one in progress, no markers are read and the breaker sees no call. */
+    private HandOff handOff(List<ChangeEvent> events) {
+        return handOffs.anyActive() ? retrying("load hand-off markers", () -> handOffs.view(events)) : HandOff.NONE;
     }
 
     /** The shard stopped on a change it cannot get past; the status report says why. */
@@ -122,15 +135,11 @@ public final class ShardProjector {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
             refreshParking();
         }
-        Map<String, SequenceNumber> seen = watermarks;
-        retrying("read backfill registrations", () -> {
-            handOffs.refreshIfDue(seen);
-            return null;
-        });
+        refreshHandOffs();
         List<ChangeEvent> remaining = events;
         while (!remaining.isEmpty()) {
             List<ChangeEvent> toPlan = remaining;
-            HandOff handOff = retrying("load hand-off markers", () -> handOffs.view(toPlan));
+            HandOff handOff = handOff(toPlan);
             List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null, handOff);
             if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
@@ -217,7 +226,7 @@ public final class ShardProjector {
                 boolean again = true;
                 while (again) {
                     again = false;
-                    HandOff handOff = retrying("load hand-off markers", () -> handOffs.view(List.of(event)));
+                    HandOff handOff = handOff(List.of(event));
                     for (Chunk chunk : planner.plan(List.of(event), watermarks, parking, Set.of(projection), handOff)) {
                         if (!chunk.needsCommit()) {
                             continue;
