@@ -39,10 +39,8 @@ class RebuildIT {
     void cutOverWhileAReaderQueriesNeverShowsAMissingOrHalfBuiltTable() throws Exception {
         TestDynamo.Setup t = TestDynamo.tables("rebuild");
         ProjectorConfig live = t.config().build();
-        ReadModelPointer pointer = new ReadModelPointer(TestDynamo.client(), t.application() + "-ptr");
-        pointer.createTable();
-        String alias = t.application() + "-view";
-        pointer.switchTo(alias, alias, t.readModel());
+        ReadModelPointer pointer = pointerAt(t);
+        String alias = alias(t);
         try (Projector liveWorker = Projector.start(live, PROJECTIONS)) {
             VersionedWriter writer = new VersionedWriter(TestDynamo.client(), t.source(), 3);
             for (int i = 0; i < ITEMS; i++) {
@@ -95,10 +93,8 @@ class RebuildIT {
     void aCancelledRebuildLeavesReadersAndTheLiveWorkerAlone() throws Exception {
         TestDynamo.Setup t = TestDynamo.tables("cancel");
         ProjectorConfig live = t.config().build();
-        ReadModelPointer pointer = new ReadModelPointer(TestDynamo.client(), t.application() + "-ptr");
-        pointer.createTable();
-        String alias = t.application() + "-view";
-        pointer.switchTo(alias, alias, t.readModel());
+        ReadModelPointer pointer = pointerAt(t);
+        String alias = alias(t);
         try (Projector liveWorker = Projector.start(live, PROJECTIONS)) {
             VersionedWriter writer = new VersionedWriter(TestDynamo.client(), t.source(), 5);
             for (int i = 0; i < 50; i++) {
@@ -117,6 +113,18 @@ class RebuildIT {
             writer.insert(1L);
             await().atMost(Duration.ofSeconds(120)).until(() -> totalCount(t.readModel()) == 51);
         }
+    }
+
+    /** A pointer table whose alias points at the live read model, as readers would have it before a rebuild. */
+    private static ReadModelPointer pointerAt(TestDynamo.Setup t) {
+        ReadModelPointer pointer = new ReadModelPointer(TestDynamo.client(), t.application() + "-ptr");
+        pointer.createTable();
+        pointer.switchTo(alias(t), alias(t), t.readModel());
+        return pointer;
+    }
+
+    private static String alias(TestDynamo.Setup t) {
+        return t.application() + "-view";
     }
 
     /** Things in all groups, by the group counters: a half-built table shows fewer. */

@@ -1,0 +1,26 @@
+package io.projector;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Settings that cannot work are refused when the config is built, in one line naming them. */
+class ProjectorConfigTest {
+
+    @Test
+    void theApplicationNameMustNotNameATableTheWorkerUsesOtherwise() {
+        // The application name is the KCL lease table: sharing a name with the read model made the KCL read it as leases.
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view").applicationName("view").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("application name 'view' names the KCL lease table, so it must differ from the read-model table");
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view").applicationName("src").build())
+                .hasMessageContaining("must differ from the source table");
+    }
+
+    @Test
+    void aNegativeHandOffMarginIsRefused() {
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view")
+                .handOffMargin(java.time.Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("hand-off margin must be between 0 ms and 3600000 ms, was -1000 ms");
+    }
+}
