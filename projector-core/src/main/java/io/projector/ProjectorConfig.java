@@ -26,7 +26,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param startAtLatest          where a new application starts: false = everything the stream holds (TRIM_HORIZON), true = LATEST
  * @param pollInterval           pause between stream reads of a shard (lower = less lag, more GetRecords calls)
  * @param failoverTime           how long a lease may go unrenewed before another worker takes it
- * @param leaseAssignmentInterval how often leases are (re)assigned; null = KCL's default (twice the failover time)
+ * @param leaseAssignmentInterval how often the leader (re)assigns leases; null = KCL's default (twice the failover time)
  * @param workerMetricsInterval  how often a worker reports its load for lease balancing; null = KCL's default
  * @param checkpointInterval     at most one KCL checkpoint per shard per interval
  * @param retryAttempts          attempts of a failing read-model call before the shard logs and starts a new round
@@ -41,6 +41,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param meterRegistry          where the worker's metrics go (names under {@code projector.}); default: a private in-memory registry
  * @param kclMetricsLevel        the KCL's own CloudWatch metrics: NONE (default), SUMMARY or DETAILED (published with the worker's credentials)
  * @param handOffMargin          a backfill hand-off ends on a shard with the first change this much newer than the scan's end (covers clock skew)
+ * @param leaderLockDuration     how long the KCL leader's lock lasts unrenewed: a killed leader is replaced after about this much plus one lease-assignment interval
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -67,7 +68,8 @@ public record ProjectorConfig(
         List<ExecutionInterceptor> readModelInterceptors,
         MeterRegistry meterRegistry,
         KclMetricsLevel kclMetricsLevel,
-        Duration handOffMargin) {
+        Duration handOffMargin,
+        Duration leaderLockDuration) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -113,6 +115,7 @@ public record ProjectorConfig(
         Objects.requireNonNull(meterRegistry, "meterRegistry");
         Objects.requireNonNull(kclMetricsLevel, "kclMetricsLevel");
         requireBetween("hand-off margin", handOffMargin, Duration.ZERO, Duration.ofHours(1));
+        requireBetween("leader lock duration", leaderLockDuration, Duration.ofSeconds(1), Duration.ofMinutes(10));
     }
 
     public static Builder builder() {
@@ -127,7 +130,7 @@ public record ProjectorConfig(
         return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
-                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin);
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration);
     }
 
     private static void requireName(String what, String value) {
@@ -169,7 +172,10 @@ public record ProjectorConfig(
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(500);
         private Duration failoverTime = Duration.ofSeconds(10);
-        private Duration leaseAssignmentInterval;
+        // KCL's default (twice the failover time, 20 s) is also how long a new application waits for its first
+        // lease (the leader's first pass finds no load report yet) and how late a new leader notices a dead
+        // one; 5 s costs the leader one lease-table scan per 5 s (docs/KCL.md).
+        private Duration leaseAssignmentInterval = Duration.ofSeconds(5);
         private Duration workerMetricsInterval;
         private Duration checkpointInterval = Duration.ofSeconds(5);
         private int retryAttempts = 6;
@@ -184,6 +190,9 @@ public record ProjectorConfig(
         private MeterRegistry meterRegistry;
         private KclMetricsLevel kclMetricsLevel = KclMetricsLevel.NONE;
         private Duration handOffMargin = Duration.ofSeconds(60);
+        // KCL's default is 2 minutes; 10 s replaces a killed leader within 10 s + one assignment interval
+        // for one conditional write every ~3.3 s (docs/KCL.md, "Failover").
+        private Duration leaderLockDuration = Duration.ofSeconds(10);
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -211,10 +220,11 @@ public record ProjectorConfig(
         public Builder meterRegistry(MeterRegistry v) { meterRegistry = v; return this; }
         public Builder kclMetricsLevel(KclMetricsLevel v) { kclMetricsLevel = v; return this; }
         public Builder handOffMargin(Duration v) { handOffMargin = v; return this; }
+        public Builder leaderLockDuration(Duration v) { leaderLockDuration = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
-         * assignment and load reports. On AWS these would multiply API calls for little gain.
+         * assignment and load reports, a 3 s leader lock. On AWS these would multiply API calls for little gain.
          */
         public Builder fastLocalTuning() {
             pollInterval = Duration.ofMillis(20);
@@ -223,6 +233,7 @@ public record ProjectorConfig(
             workerMetricsInterval = Duration.ofSeconds(1);
             checkpointInterval = Duration.ofSeconds(1);
             handOffMargin = Duration.ofSeconds(2);
+            leaderLockDuration = Duration.ofSeconds(3);
             return this;
         }
 
@@ -234,7 +245,8 @@ public record ProjectorConfig(
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
-                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin);
+                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin,
+                    leaderLockDuration);
         }
 
         private static String defaultWorkerId() {

@@ -23,4 +23,20 @@ class ProjectorConfigTest {
                 .handOffMargin(java.time.Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("hand-off margin must be between 0 ms and 3600000 ms, was -1000 ms");
     }
+
+    @Test
+    void aLeaderLockShorterThanASecondIsRefused() {
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view")
+                .leaderLockDuration(java.time.Duration.ofMillis(500)).build())
+                .hasMessageContaining("leader lock duration must be between 1000 ms and 600000 ms, was 500 ms");
+    }
+
+    @Test
+    void theLeaderLockAndAssignmentIntervalDefaultsReplaceADeadLeaderInSeconds() {
+        ProjectorConfig aws = ProjectorConfig.builder().sourceTable("src").readModelTable("view").build();
+        org.assertj.core.api.Assertions.assertThat(aws.leaderLockDuration()).isEqualTo(java.time.Duration.ofSeconds(10));
+        org.assertj.core.api.Assertions.assertThat(aws.leaseAssignmentInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        ProjectorConfig local = ProjectorConfig.builder().sourceTable("src").readModelTable("view").fastLocalTuning().build();
+        org.assertj.core.api.Assertions.assertThat(local.leaderLockDuration()).isEqualTo(java.time.Duration.ofSeconds(3));
+    }
 }

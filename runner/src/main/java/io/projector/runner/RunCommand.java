@@ -89,6 +89,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Lease failover time (env PROJECTOR_FAILOVER_MS; default 10000 on AWS, 3000 on DynamoDB Local).")
     Long failoverMs;
 
+    @Option(names = "--leader-lock-ms", defaultValue = "${env:PROJECTOR_LEADER_LOCK_MS}",
+            description = "How long the KCL leader's lock lasts unrenewed: a killed leader is replaced after about this plus one "
+                    + "lease-assignment interval (env PROJECTOR_LEADER_LOCK_MS; default 10000 on AWS, 3000 on DynamoDB Local; KCL's own is 120000).")
+    Long leaderLockMs;
+
     @Option(names = "--park-unknown-types", defaultValue = "${env:PROJECTOR_PARK_UNKNOWN_TYPES:-false}",
             description = "Park changes of entity types no projection wants (env PROJECTOR_PARK_UNKNOWN_TYPES; default: ignore them).")
     boolean parkUnknownTypes;
@@ -154,6 +159,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (failoverMs != null) {
             checkRange("failover-ms", failoverMs, 1_000, 600_000);
+        }
+        if (leaderLockMs != null) {
+            checkRange("leader-lock-ms", leaderLockMs, 1_000, 600_000);
         }
         if (retryAttempts != null) {
             checkRange("retry-attempts", retryAttempts, 1, 100);
@@ -276,6 +284,9 @@ final class RunCommand implements Callable<Integer> {
             }
             if (failoverMs != null) {
                 builder.failoverTime(Duration.ofMillis(failoverMs));
+            }
+            if (leaderLockMs != null) {
+                builder.leaderLockDuration(Duration.ofMillis(leaderLockMs));
             }
             if (workerId != null) {
                 builder.workerId(workerId);

@@ -33,6 +33,12 @@ class RunCommandTest {
     }
 
     @Test
+    void leaderLockIsChecked() {
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--leader-lock-ms", "200")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--leader-lock-ms must be between 1000 and 600000, was 200");
+    }
+
+    @Test
     void endpointMustBeAUrl() {
         assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "localhost:8000")).as(err::toString).isEqualTo(2);
         assertThat(err.toString()).contains("--endpoint 'localhost:8000' is not an http(s) URL");

@@ -28,6 +28,8 @@ public final class StreamWorker {
 
     private final Scheduler scheduler;
     private final Thread thread;
+    private final LeaseManagementConfig leases;
+    private final StreamTracker tracker;
 
     public StreamWorker(ProjectorConfig config, AwsClients clients, String streamArn, Supplier<ShardProcessor> processors) {
         DynamoDbStreamsClient streams = clients.streams();
@@ -49,7 +51,12 @@ public final class StreamWorker {
                 // Adapter 2.0.1 reads this when it builds its lease factory, before it would zero it itself;
                 // left at KCL's default it stalls the first shard sync for a minute.
                 .shardSyncIntervalMillis(0)
-                .failoverTimeMillis(config.failoverTime().toMillis());
+                .failoverTimeMillis(config.failoverTime().toMillis())
+                // A SIGKILLed leader keeps the leader lock for its whole duration, and no lease moves
+                // until it expires (docs/KCL.md). The heartbeat renews it three times per duration, so
+                // a live leader survives two lost heartbeats.
+                .dynamoDbLockBasedLeaderLeaseDurationInMillis(config.leaderLockDuration().toMillis())
+                .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(Math.max(1, config.leaderLockDuration().toMillis() / 3));
         if (config.leaseAssignmentInterval() != null) {
             leases.leaseAssignmentIntervalMillis(config.leaseAssignmentInterval().toMillis());
         }
@@ -73,7 +80,10 @@ public final class StreamWorker {
 
         this.scheduler = StreamsSchedulerFactory.createScheduler(
                 configs.checkpointConfig(),
-                configs.coordinatorConfig().shardConsumerDispatchPollIntervalMillis(Math.min(1000L, Math.max(50L, config.pollInterval().toMillis() * 5))),
+                configs.coordinatorConfig().shardConsumerDispatchPollIntervalMillis(Math.min(1000L, Math.max(50L, config.pollInterval().toMillis() * 5)))
+                        // A child shard waits for its parent's end polling the parent's lease; KCL's 10 s
+                        // pause added up to 10 s of lag after every rollover (about every 4 h per shard).
+                        .parentShardPollIntervalMillis(Math.min(1000L, Math.max(50L, config.pollInterval().toMillis() * 10))),
                 leases,
                 configs.lifecycleConfig(),
                 metrics,
@@ -81,12 +91,24 @@ public final class StreamWorker {
                 configs.processorConfig().callProcessRecordsEvenForEmptyRecordList(true),
                 configs.retrievalConfig().retrievalSpecificConfig(polling),
                 adapter);
+        this.leases = leases;
+        this.tracker = tracker;
         this.thread = new Thread(scheduler, "kcl-scheduler-" + config.applicationName());
         this.thread.setDaemon(true);
     }
 
     public void start() {
+        createInitialLeases();
         thread.start();
+    }
+
+    /**
+     * Writes the stream's leases if the lease table holds none, so the scheduler skips the KCL's random
+     * first-start wait; true if this call wrote them. The scheduler built the lease-management
+     * factory it uses; the first leases come from it.
+     */
+    public boolean createInitialLeases() {
+        return InitialLeases.createIfEmpty(leases.leaseManagementFactory(), tracker.streamConfigList().get(0), 120);
     }
 
     public boolean isRunning() {
