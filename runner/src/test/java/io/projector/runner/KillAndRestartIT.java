@@ -34,10 +34,11 @@ class KillAndRestartIT {
                      .credentialsProvider(LocalDynamoDb.CREDENTIALS).build()) {
             Tables.createSourceTable(dynamo, "orders");
             ReadModelVerifier verifier = new ReadModelVerifier(dynamo, ProjectionCatalog.builtIn().select(null), "type");
-            new DemoWorkload(dynamo, "orders", "a-", 1).run(100, 1500);
+            // Large enough that the kill, after the second worker is up, still lands mid-backlog.
+            new DemoWorkload(dynamo, "orders", "a-", 1).run(150, 2500);
 
             WorkerProcess first = WorkerProcess.start("kill-1", args(local, "kill-w1"));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                     .until(() -> hasWatermark(dynamo) || !first.isAlive());
             assertThat(first.isAlive()).as(first::log).isTrue();
             WorkerProcess second = WorkerProcess.start("kill-2", args(local, "kill-w2"));
@@ -45,7 +46,7 @@ class KillAndRestartIT {
             try (LeaseObserver observer = new LeaseObserver(dynamo, "kill-test", "orders-read", List.of("order-counters"), e -> { })
                     .start()) {
                 // The second worker is up when it serves its health endpoint; by then it reports its load too.
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                         .until(() -> second.log().contains("health, readiness and metrics on") || !second.isAlive());
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                         .until(() -> "kill-w1".equals(observer.holder()) && "kill-w1".equals(observer.leader()));
