@@ -38,7 +38,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The crash test: several {@code projector run} processes (separate JVMs, the packaged jar) share
  * the shard lease of one stream on one DynamoDB Local while the test writes the demo's order
- * workload in bursts; workers are killed with SIGKILL at random points and restarted under new
+ * workload in bursts; in about half of the rounds the stream's open shard rolls over mid-burst (a
+ * closed parent and a child, as DynamoDB does every ~4 h); workers are killed with SIGKILL at random points and restarted under new
  * worker ids, the lease moves between them, and at the end the read model — the order-counters
  * projection's counters included, where a change applied twice or lost would show — must equal a
  * recomputation from the source table, with no dead letters. One summary line ends every run.
@@ -118,11 +119,14 @@ class CrashIT {
     private volatile DemoWorkload writing;
 
     private String endpoint;
+    private LocalDynamoDb local;
+    private final AtomicLong rollovers = new AtomicLong();
     private LeaseObserver observer;
     private boolean summaryPrinted;
 
     /** What one round does, drawn from the seed before the run. */
-    private record Round(int index, boolean killLeader, boolean whileCommitting, long pauseMillis, long restartDelayMillis, int pick) {
+    private record Round(int index, boolean killLeader, boolean whileCommitting, long pauseMillis, long restartDelayMillis, int pick,
+                         boolean rollover) {
     }
 
     @Test
@@ -148,6 +152,7 @@ class CrashIT {
              DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(local.endpoint()).region(Region.US_EAST_1)
                      .credentialsProvider(LocalDynamoDb.CREDENTIALS).build()) {
             endpoint = local.endpoint().toString();
+            this.local = local;
             Tables.createSourceTable(dynamo, SOURCE);
             Tables.createReadModelTable(dynamo, READ_MODEL);
             Tables.createLeaseTable(dynamo, APP);
@@ -192,7 +197,7 @@ class CrashIT {
                 stopAllGracefully();
                 observer.close();
                 Summary s = summarize(changes.get(), end.differences().size(), deadLetters);
-                System.out.println(s.line());
+                System.out.println(s.line() + ", " + rollovers.get() + " shard rollovers");
                 summaryPrinted = true;
                 String context = "seed " + seed + "; worker logs in " + Path.of("target").toAbsolutePath()
                         + "/worker-crash-w*.log\n" + String.join("\n", timeline);
@@ -241,7 +246,7 @@ class CrashIT {
         for (int i : indexes) {
             boolean whileCommitting = random.nextInt(3) > 0;
             rounds.add(new Round(i, leaderRounds.contains(i), whileCommitting, random.nextInt(whileCommitting ? 501 : 3001),
-                    random.nextInt(3001), random.nextInt(1000)));
+                    random.nextInt(3001), random.nextInt(1000), random.nextBoolean()));
         }
         return rounds;
     }
@@ -267,6 +272,12 @@ class CrashIT {
         // The random point: mostly while the holder is committing the burst written now, a random
         // 0-500 ms after a watermark moved; otherwise anywhere in a random 0-3 s.
         writeBurst.run();
+        if (round.rollover()) {
+            // As DynamoDB does every ~4 h: the open shard closes mid-burst and a child takes the rest.
+            local.triggerShardRollovers();
+            rollovers.incrementAndGet();
+            event("round " + round.index() + ": shard rollover (" + rollovers.get() + " so far)");
+        }
         if (round.whileCommitting()) {
             String holder = observer.holder();
             awaitQuietly(Duration.ofSeconds(30), Duration.ofMillis(50), () -> observer.committingWithin(300)
