@@ -10,7 +10,6 @@ import io.projector.ProjectorConfig;
 import io.projector.ProjectorStats;
 import io.projector.Tables;
 import io.projector.internal.ChangeEventDecoder;
-import io.projector.local.LocalDynamoDb;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,14 +88,15 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         check();
+        EmbeddedDynamo.require("projector bench");
         List<Projection> projections = ProjectionCatalog.builtIn().select(List.of());
         Report report = new Report(out);
         report.header(seed, changes, ceilingItems, lagRate, lagSeconds);
-        try (LocalDynamoDb local = LocalDynamoDb.inMemory();
-             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LocalDynamoDb.CREDENTIALS)
+        try (EmbeddedDynamo.Started local = EmbeddedDynamo.start("projector bench", null, 0);
+             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(EmbeddedDynamo.CREDENTIALS)
                      .endpointOverride(local.endpoint()).httpClientBuilder(ApacheHttpClient.builder().maxConnections(32)).build();
              DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().region(Region.US_EAST_1)
-                     .credentialsProvider(LocalDynamoDb.CREDENTIALS).endpointOverride(local.endpoint()).build()) {
+                     .credentialsProvider(EmbeddedDynamo.CREDENTIALS).endpointOverride(local.endpoint()).build()) {
             Results r = new Results();
             ceiling(r);
             report.ceiling(r);
@@ -169,9 +169,9 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static ProjectorConfig.Builder config(LocalDynamoDb local, String application, String source, String readModel) {
+    private static ProjectorConfig.Builder config(EmbeddedDynamo.Started local, String application, String source, String readModel) {
         return ProjectorConfig.builder().sourceTable(source).readModelTable(readModel).applicationName(application)
-                .region("us-east-1").endpoint(local.endpoint()).credentials(LocalDynamoDb.CREDENTIALS).fastLocalTuning();
+                .region("us-east-1").endpoint(local.endpoint()).credentials(EmbeddedDynamo.CREDENTIALS).fastLocalTuning();
     }
 
     /**
@@ -180,8 +180,8 @@ final class BenchCommand implements Callable<Integer> {
      * writes slowed here from thousands to under a hundred items/s (its one SQLite thread at 100 %).
      */
     private void ceiling(Results r) throws Exception {
-        try (LocalDynamoDb local = LocalDynamoDb.inMemory();
-             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LocalDynamoDb.CREDENTIALS)
+        try (EmbeddedDynamo.Started local = EmbeddedDynamo.start("projector bench", null, 0);
+             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(EmbeddedDynamo.CREDENTIALS)
                      .endpointOverride(local.endpoint()).httpClientBuilder(ApacheHttpClient.builder().maxConnections(32)).build()) {
             writeCeiling(dynamo, r);
             readCeiling(local, r);
@@ -204,7 +204,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The KCL's read rate of the ceiling table's stream, with a projection that writes nothing. */
-    private void readCeiling(LocalDynamoDb local, Results r) {
+    private void readCeiling(EmbeddedDynamo.Started local, Results r) {
         ProjectorConfig config = config(local, CEILING_APPLICATION, CEILING_SOURCE, CEILING_READ_MODEL).build();
         long started = System.nanoTime();
         try (Projector reader = Projector.start(config, List.of(new NoOpProjection("Ceiling")))) {
@@ -308,8 +308,8 @@ final class BenchCommand implements Callable<Integer> {
                 break;
             }
         }
-        try (LocalDynamoDb local = LocalDynamoDb.inMemory();
-             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(LocalDynamoDb.CREDENTIALS)
+        try (EmbeddedDynamo.Started local = EmbeddedDynamo.start("projector bench", null, 0);
+             DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(EmbeddedDynamo.CREDENTIALS)
                      .endpointOverride(local.endpoint()).build()) {
             Tables.createSourceTable(dynamo, LEGACY_SOURCE);
             dynamo.updateTable(b -> b.tableName(LEGACY_SOURCE).streamSpecification(StreamSpecification.builder().streamEnabled(false).build()));

@@ -1,6 +1,5 @@
 package io.projector.runner;
 
-import io.projector.local.LocalDynamoDb;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,13 +16,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class Connection implements AutoCloseable {
 
-    private final LocalDynamoDb embedded;
+    private final AutoCloseable embedded;
     private final URI endpoint;
     private final String region;
     private final AwsCredentialsProvider credentials;
     private final DynamoDbClient dynamo;
 
-    private Connection(LocalDynamoDb embedded, URI endpoint, String region, AwsCredentialsProvider credentials) {
+    private Connection(AutoCloseable embedded, URI endpoint, String region, AwsCredentialsProvider credentials) {
         this.embedded = embedded;
         this.endpoint = endpoint;
         this.region = region;
@@ -38,8 +37,8 @@ final class Connection implements AutoCloseable {
 
     /** Starts DynamoDB Local on 127.0.0.1, file-backed in {@code dataDir}. */
     static Connection embedded(Path dataDir, int port) {
-        LocalDynamoDb local = LocalDynamoDb.start(dataDir, port);
-        return new Connection(local, local.endpoint(), "us-east-1", LocalDynamoDb.CREDENTIALS);
+        EmbeddedDynamo.Started local = EmbeddedDynamo.start("--local", dataDir, port);
+        return new Connection(local.server(), local.endpoint(), "us-east-1", EmbeddedDynamo.CREDENTIALS);
     }
 
     /** An explicit endpoint, or AWS when it is null. */
@@ -49,7 +48,7 @@ final class Connection implements AutoCloseable {
             URI uri = parseEndpoint(endpoint);
             boolean loopback = isLoopback(uri);
             AwsCredentialsProvider credentials = loopback && System.getenv("AWS_ACCESS_KEY_ID") == null
-                    ? LocalDynamoDb.CREDENTIALS : DefaultCredentialsProvider.builder().build();
+                    ? EmbeddedDynamo.CREDENTIALS : DefaultCredentialsProvider.builder().build();
             return new Connection(null, uri, resolvedRegion != null ? resolvedRegion : "us-east-1", credentials);
         }
         if (resolvedRegion == null) {
@@ -120,7 +119,11 @@ final class Connection implements AutoCloseable {
     public void close() {
         dynamo.close();
         if (embedded != null) {
-            embedded.close();
+            try {
+                embedded.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping the embedded DynamoDB Local failed: " + e, e);
+            }
         }
     }
 }

@@ -62,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        EmbeddedDynamo.require("projector demo");
         if (customers < 1 || orders < 1) {
             throw new IllegalArgumentException("--customers and --orders must be at least 1");
         }
