@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code projector status}: where each projection stands, per shard. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Per projection and shard: state (live, backfilling with % and ETA, rebuilding, halted), watermark, "
+        description = "Per projection and shard: state (live, backfilling with %% and ETA, rebuilding, halted), watermark, "
                 + "age of the last change applied, how far behind the stream, and dead letters waiting.")
 final class StatusCommand implements Callable<Integer> {
 
