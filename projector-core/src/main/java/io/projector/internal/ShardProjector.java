@@ -80,7 +80,7 @@ public final class ShardProjector {
     public void initialize() {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
         watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
-        refreshParking();
+        refreshParking(0);
         refreshHandOffs();
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
     }
@@ -134,7 +134,7 @@ public final class ShardProjector {
         }
         if (clock.millis() - parkingLoadedAt > PARKING_REFRESH_MILLIS) {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
-            refreshParking();
+            refreshParking(PARKING_REFRESH_MILLIS);
         }
         refreshHandOffs();
         // Events before `from` are done. `window` caps how many are planned at once: it halves when
@@ -148,7 +148,7 @@ public final class ShardProjector {
             List<Chunk> chunks = planner.plan(planned, watermarks, parking, null, handOff);
             if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
-                refreshParking();
+                refreshParking(PARKING_RECHECK_MILLIS);
                 chunks = planner.plan(planned, watermarks, parking, null, handOff);
             }
             int offset = from;
@@ -204,6 +204,69 @@ public final class ShardProjector {
             shardMeters.processed(last, clock.millis());
             handOffs.processed(last);
         }
+    }
+
+    /**
+     * The KCL resumes the shard after {@code checkpoint} (a sequence number, or TRIM_HORIZON, LATEST…
+     * when nothing was read yet). A projection that joined a backfill here has its watermark brought
+     * there (the scan covers what came before); one that is still behind missed changes: the worker
+     * refused to start it unless its checkpoint moved since (another worker without it), so this is
+     * said loudly, and {@code projector status} shows it from the report.
+     */
+    public void resumedAt(String checkpoint) {
+        if (checkpoint == null || checkpoint.isEmpty() || !checkpoint.chars().allMatch(Character::isDigit)) {
+            return;
+        }
+        SequenceNumber at = SequenceNumber.parse(checkpoint);
+        java.util.Set<String> joined = handOffs.joined();
+        List<String> behind = new java.util.ArrayList<>();
+        for (String p : projections) {
+            SequenceNumber mark = watermarks.get(p);
+            if (mark != null && !at.isAfter(mark)) {
+                continue;
+            }
+            if (joined.contains(p)) {
+                retrying("move a watermark to the checkpoint", () -> store.catchUp(shardId, p, at, clock.millis()));
+                watermarks.put(p, at);
+            } else {
+                behind.add(p);
+            }
+        }
+        if (!behind.isEmpty()) {
+            Map<String, SequenceNumber> marks = new java.util.TreeMap<>();
+            behind.forEach(p -> marks.put(p, watermarks.get(p)));
+            log.error("shard {}: projections {} MISSED CHANGES: the application resumes after {}, but their watermarks are {} "
+                    + "(a worker without them read on after this one checked at start); stop the workers and backfill or rebuild them, "
+                    + "see projector status", shardId, behind, at, marks);
+        }
+        if (reporter != null) {
+            reporter.caughtUp(at.toString(), projections);
+        }
+    }
+
+    /**
+     * Everything up to {@code upTo} is committed: moves the watermark of every projection that had
+     * nothing to write since up to it, before the KCL checkpoints there (see {@link ProjectionGaps}).
+     * One attempt, outside the retry: false when it failed, and then the caller must not checkpoint.
+     */
+    public boolean catchUp(SequenceNumber upTo) {
+        long now = clock.millis();
+        try {
+            for (String p : projections) {
+                SequenceNumber mark = watermarks.get(p);
+                if (mark == null || upTo.isAfter(mark)) {
+                    store.catchUp(shardId, p, upTo, now);
+                    watermarks.put(p, upTo);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("shard {}: moving the watermarks up to {} failed ({}); not checkpointing there yet", shardId, upTo, e.toString());
+            return false;
+        }
+        if (reporter != null) {
+            reporter.caughtUp(upTo.toString(), projections);
+        }
+        return true;
     }
 
     /** The shard is no longer this worker's: its lag gauges go. */
@@ -279,6 +342,9 @@ public final class ShardProjector {
 
     private void committed(Chunk chunk) {
         chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
+        if (!chunk.parked().isEmpty()) {
+            deadLetters.parked();
+        }
         chunk.parked().forEach(c -> {
             if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
                 parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
@@ -299,8 +365,9 @@ public final class ShardProjector {
         counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
     }
 
-    private void refreshParking() {
-        parking.replaceBlocked(retrying("load parked items", deadLetters::blockedItems));
+    /** Reads which items wait behind parked changes; a view up to {@code maxAgeMillis} old, shared with the worker's other shards, will do. */
+    private void refreshParking(long maxAgeMillis) {
+        parking.replaceBlocked(retrying("load parked items", () -> deadLetters.blockedItems(maxAgeMillis, clock.millis())));
         parkingLoadedAt = clock.millis();
     }
 
