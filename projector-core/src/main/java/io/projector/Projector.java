@@ -13,6 +13,7 @@ import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
+import io.projector.internal.ProjectionGaps;
 import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
@@ -66,6 +67,12 @@ public final class Projector implements AutoCloseable {
         try {
             String streamArn = streamArn(clients, config);
             List<String> names = projections.stream().map(Projection::name).toList();
+            // The KCL resumes every projection of the application at its checkpoints: one left out of
+            // earlier runs, or new to an application that has read the stream, would silently skip changes.
+            List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), names);
+            if (!gaps.isEmpty()) {
+                throw new IllegalStateException(ProjectionGaps.message(config.applicationName(), gaps));
+            }
             ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
                     new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
             WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());

@@ -26,10 +26,15 @@ public final class ReadModelStatus {
      * @param lastAppliedAge age of the newest change applied, or null
      * @param behind         how far the worker is behind the stream: zero at its tip, else the age of the newest record it read when it read it; null when unknown
      * @param reportAge      how old the worker's last report on the shard is, or null
+     * @param missed         why the projection has missed changes on the shard (its watermark is behind where the worker
+     *                       is: it did not run), or null
      */
     public record ShardLine(String projection, String shardId, String state, SequenceNumber watermark, Duration lastAppliedAge,
-                            Duration behind, Duration reportAge, String halted) {
+                            Duration behind, Duration reportAge, String halted, String missed) {
     }
+
+    /** The state of a projection that did not run while the worker read on: it lacks the changes in between. */
+    public static final String MISSED = "MISSED CHANGES";
 
     /**
      * One projection.
@@ -49,8 +54,11 @@ public final class ReadModelStatus {
         DeadLetterStore deadLetters = new DeadLetterStore(dynamo, readModelTable);
         Map<String, ShardStatusStore.Report> reports = new HashMap<>();
         // Of several applications reporting on a shard (a replay beside the live worker), the latest report counts.
-        new ShardStatusStore(dynamo, readModelTable).all().forEach(r -> reports.merge(r.shardId(), r,
-                (a, b) -> a.polledAtMillis() >= b.polledAtMillis() ? a : b));
+        Map<String, List<ShardStatusStore.Report>> allReports = new HashMap<>();
+        new ShardStatusStore(dynamo, readModelTable).all().forEach(r -> {
+            reports.merge(r.shardId(), r, (a, b) -> a.polledAtMillis() >= b.polledAtMillis() ? a : b);
+            allReports.computeIfAbsent(r.shardId(), k -> new ArrayList<>()).add(r);
+        });
         Map<String, BackfillStore.Registration> registrations = backfills.registrations(projections);
         List<ProjectionLine> out = new ArrayList<>();
         for (String p : projections) {
@@ -66,16 +74,47 @@ public final class ReadModelStatus {
                 WatermarkStore.Mark m = marks.get(shard);
                 ShardStatusStore.Report r = reports.get(shard);
                 String halted = r == null ? null : r.halted();
-                String state = halted != null ? "halted" : shardState(reg, joins.get(shard));
+                String missed = missed(p, m, allReports.getOrDefault(shard, List.of()), reg);
+                String state = halted != null ? "halted" : missed != null ? MISSED : shardState(reg, joins.get(shard));
                 shards.add(new ShardLine(p, shard, state, m == null ? null : m.sequenceNumber(),
                         m == null || m.lastEventMillis() == 0 ? null : Duration.ofMillis(Math.max(0, nowMillis - m.lastEventMillis())),
                         r == null ? null : Duration.ofMillis(r.behindMillis()),
-                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted));
+                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted, missed));
             }
-            String state = shards.stream().anyMatch(s -> s.state().equals("halted")) ? "halted" : shardState(reg, null);
+            String state = shards.stream().anyMatch(s -> s.state().equals("halted")) ? "halted"
+                    : shards.stream().anyMatch(s -> s.missed() != null) ? MISSED + " (backfill or rebuild it)" : shardState(reg, null);
             out.add(new ProjectionLine(p, state, describe(reg, nowMillis), deadLetters.list(p).size(), shards));
         }
         return out;
+    }
+
+    /**
+     * Workers move every projection they run up to where they checkpoint; a watermark behind the
+     * worker's position (or none) means the projection was not running while the worker read on.
+     * A backfill in progress covers that, so it does not count.
+     */
+    private static String missed(String projection, WatermarkStore.Mark mark, List<ShardStatusStore.Report> reports,
+                                 BackfillStore.Registration reg) {
+        if (reg != null && reg.status() != BackfillStore.Status.COMPLETE) {
+            return null;
+        }
+        // Judged against an application that runs the projection (a replay beside the live worker runs
+        // only some); when none does, against the latest report: the projection did not run at all.
+        java.util.Comparator<ShardStatusStore.Report> latest = java.util.Comparator.comparingLong(ShardStatusStore.Report::polledAtMillis);
+        List<ShardStatusStore.Report> placed = reports.stream().filter(x -> x.position() != null).toList();
+        ShardStatusStore.Report report = placed.stream().filter(x -> x.projections().contains(projection)).max(latest)
+                .orElse(placed.stream().max(latest).orElse(null));
+        if (report == null) {
+            return null;
+        }
+        SequenceNumber position = SequenceNumber.parse(report.position());
+        if (mark != null && !position.isAfter(mark.sequenceNumber())) {
+            return null;
+        }
+        String running = report.projections().isEmpty() ? "" : " (it runs " + report.projections() + ")";
+        return (mark == null ? "no watermark" : "watermark " + mark.sequenceNumber()) + ", but worker '" + report.worker()
+                + "' of application '" + report.application() + "' has read the shard up to " + position + running
+                + ": the changes in between never reached this projection";
     }
 
     private static String shardState(BackfillStore.Registration reg, String join) {

@@ -34,6 +34,12 @@ public final class DeadLetterStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    /** The last read of the partition, shared by the shards of a worker (null: none yet). */
+    private Set<String> blocked;
+    private long blockedReadAt;
+    /** Bumped whenever this worker parks a change: a view read before it may lack that item. */
+    private long parkedGeneration;
+    private long blockedGeneration = -1;
 
     public DeadLetterStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
@@ -148,6 +154,29 @@ public final class DeadLetterStore {
                     }
                 });
         return out;
+    }
+
+    /**
+     * {@link #blockedItems()} as read at most {@code maxAgeMillis} ago. The shards of a worker share
+     * one store, so they share the read: after a bad deploy parks thousands of changes, one query of
+     * the partition per worker per refresh, not one per shard, and concurrent callers wait for the
+     * one in flight. 0 forces a read (a shard taken over must see what its last owner parked).
+     */
+    public synchronized Set<String> blockedItems(long maxAgeMillis, long nowMillis) {
+        if (blocked == null || blockedGeneration != parkedGeneration || maxAgeMillis <= 0 || nowMillis - blockedReadAt > maxAgeMillis) {
+            blocked = Set.copyOf(blockedItems());
+            blockedReadAt = nowMillis;
+            blockedGeneration = parkedGeneration;
+        }
+        return blocked;
+    }
+
+    /**
+     * A shard of this worker has just committed dead letters: the shared view no longer holds them,
+     * and a shard refreshing from it would let the item's later changes pass the parked one.
+     */
+    public synchronized void parked() {
+        parkedGeneration++;
     }
 
     public Optional<DeadLetter> get(String sortKey) {

@@ -35,6 +35,8 @@ public final class EngineCounters {
     public final LongAdder breakerWaits = new LongAdder();
     /** Retried read-model calls (each attempt after the first). */
     public final LongAdder retries = new LongAdder();
+    /** Commits cancelled because another transaction held one of their items (a hot item shared by shards). */
+    public final LongAdder conflicts = new LongAdder();
     /** Epoch millis of the newest change whose writes were committed. */
     public final AtomicLong lastCommittedEventMillis = new AtomicLong();
 
@@ -61,6 +63,7 @@ public final class EngineCounters {
         counter("projector.commits.already.applied", chunksAlreadyApplied, "commits skipped because their records were already applied");
         counter("projector.retries", retries, "read-model calls retried after a transient failure");
         counter("projector.transient.failures", transientFailures, "rounds of retries that ran out; the shard waited and tried again");
+        counter("projector.commit.conflicts", conflicts, "commits cancelled by a transaction conflict on a shared item; the shard backed off and committed a smaller chunk");
         counter("projector.breaker.waits", breakerWaits, "times a shard waited for the open circuit breaker");
         this.commitLatency = Timer.builder("projector.commit.latency")
                 .description("duration of one read-model transaction attempt (TransactWriteItems)")

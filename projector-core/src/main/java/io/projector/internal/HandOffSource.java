@@ -43,6 +43,11 @@ public interface HandOffSource {
     default void processed(long lastEventMillis) {
     }
 
+    /** Projections that joined a backfill's hand-off on this shard: the scan covers their changes before the join. */
+    default java.util.Set<String> joined() {
+        return java.util.Set.of();
+    }
+
     /** True for a backfill's scan: no stream position, so no watermarks. */
     default boolean scan() {
         return false;

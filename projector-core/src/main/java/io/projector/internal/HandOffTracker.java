@@ -129,6 +129,11 @@ public final class HandOffTracker implements HandOffSource {
         return !active.isEmpty();
     }
 
+    @Override
+    public Set<String> joined() {
+        return Set.copyOf(joined);
+    }
+
     /** Projections whose changes on this shard are judged by the hand-off rule now. */
     public Set<String> active() {
         return Set.copyOf(active.keySet());

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
  * The circuit breaker on read-model calls, shared by the shards of a worker: when most recent calls
  * fail transiently it opens, the shards stop calling the table (and so stop advancing) until it lets
  * a few probes through, and it closes by itself once they succeed. Each state change is logged once.
+ * Transaction conflicts are left out: the shard that met one backs off by itself.
  */
 public final class ReadModelBreaker {
 
@@ -27,7 +28,10 @@ public final class ReadModelBreaker {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .waitDurationInOpenState(config.breakerOpenDuration())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .recordException(TransientErrors::isTransient)
+                // A conflict is contention on one hot item, not an outage: counting it would let one
+                // busy counter stop every shard of the worker. Ignored: neither failure nor success.
+                .recordException(e -> TransientErrors.isTransient(e) && !TransientErrors.isConflict(e))
+                .ignoreException(TransientErrors::isConflict)
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> {
             CircuitBreaker.StateTransition t = e.getStateTransition();

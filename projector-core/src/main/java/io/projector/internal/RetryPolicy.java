@@ -6,7 +6,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.projector.ProjectorConfig;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** The retry of read-model calls: exponential backoff with full jitter, transient failures only. */
+/** The retry of read-model calls: exponential backoff with full jitter, transient failures only (conflicts aside). */
 public final class RetryPolicy {
 
     private RetryPolicy() {
@@ -22,7 +22,8 @@ public final class RetryPolicy {
         return Retry.of(name, RetryConfig.custom()
                 .maxAttempts(config.retryAttempts())
                 .intervalFunction(fullJitter)
-                .retryOnException(TransientErrors::isTransient)
+                // Conflicts go back to the shard, which backs off on its own and commits a smaller chunk.
+                .retryOnException(e -> TransientErrors.isTransient(e) && !TransientErrors.isConflict(e))
                 .failAfterMaxAttempts(false)
                 .build());
     }

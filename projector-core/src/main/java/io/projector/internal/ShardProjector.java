@@ -43,6 +43,7 @@ public final class ShardProjector {
     private final BooleanSupplier stopRequested;
     private final Clock clock;
     private final ParkingLot parking = ParkingLot.empty();
+    private final ConflictBackoff conflicts = new ConflictBackoff(new java.util.SplittableRandom());
     private final EngineCounters.ShardMeters shardMeters;
     private final HandOffSource handOffs;
     /** Null for a backfill's scan, which has no shard to report on. */
@@ -79,7 +80,7 @@ public final class ShardProjector {
     public void initialize() {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
         watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
-        refreshParking();
+        refreshParking(0);
         refreshHandOffs();
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
     }
@@ -133,22 +134,25 @@ public final class ShardProjector {
         }
         if (clock.millis() - parkingLoadedAt > PARKING_REFRESH_MILLIS) {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
-            refreshParking();
+            refreshParking(PARKING_REFRESH_MILLIS);
         }
         refreshHandOffs();
-        List<ChangeEvent> remaining = events;
-        while (!remaining.isEmpty()) {
-            List<ChangeEvent> toPlan = remaining;
-            HandOff handOff = handOff(toPlan);
-            List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null, handOff);
+        // Events before `from` are done. `window` caps how many are planned at once: it halves when
+        // a commit meets a conflict, so the changes ahead of a hot item commit without it and the
+        // transaction that holds it stays short; it doubles back with every commit that goes through.
+        int from = 0;
+        int window = Integer.MAX_VALUE;
+        while (from < events.size()) {
+            List<ChangeEvent> planned = events.subList(from, (int) Math.min(events.size(), (long) from + window));
+            HandOff handOff = handOff(planned);
+            List<Chunk> chunks = planner.plan(planned, watermarks, parking, null, handOff);
             if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
-                refreshParking();
-                chunks = planner.plan(remaining, watermarks, parking, null, handOff);
+                refreshParking(PARKING_RECHECK_MILLIS);
+                chunks = planner.plan(planned, watermarks, parking, null, handOff);
             }
-            List<ChangeEvent> planned = remaining;
-            remaining = List.of();
-            int offset = 0;
+            int offset = from;
+            int next = from + planned.size();
             for (Chunk chunk : chunks) {
                 int start = offset;
                 offset += chunk.events().size();
@@ -157,15 +161,21 @@ public final class ShardProjector {
                 }
                 ChunkCommitter.Outcome outcome;
                 try {
-                    outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
+                    outcome = attempt("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
+                    if (TransientErrors.isConflict(e)) {
+                        conflicted(chunk, e);
+                        window = Math.max(1, chunk.events().size() / 2);
+                        next = start;
+                        break;
+                    }
                     if (!TransientErrors.isRefusedData(e)) {
                         throw e;
                     }
                     log.warn("shard {}: DynamoDB refused the writes of {} changes ({}); committing them one by one to find the refused one",
                             shardId, chunk.events().size(), e.getMessage());
                     isolate(chunk.events());
-                    remaining = planned.subList(offset, planned.size());
+                    next = offset;
                     break;
                 }
                 if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
@@ -174,23 +184,89 @@ public final class ShardProjector {
                     log.info("shard {}: chunk up to {} was already applied (watermarks now {}); re-planning the rest",
                             shardId, chunk.lastEvent().sequenceNumber(), stored);
                     watermarks = new HashMap<>(stored);
-                    remaining = planned.subList(start, planned.size());
+                    next = start;
                     break;
                 }
                 if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
                     // The scan and the stream met on an item: read its marker again and judge anew.
                     counters.chunksAlreadyApplied.increment();
-                    remaining = planned.subList(start, planned.size());
+                    next = start;
                     break;
                 }
                 committed(chunk);
+                conflicts.reset();
+                window = window >= Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : window * 2;
             }
+            from = next;
         }
         if (!events.isEmpty() && !handOffs.scan()) {
             long last = events.get(events.size() - 1).approximateCreationTime().toEpochMilli();
             shardMeters.processed(last, clock.millis());
             handOffs.processed(last);
         }
+    }
+
+    /**
+     * The KCL resumes the shard after {@code checkpoint} (a sequence number, or TRIM_HORIZON, LATEST…
+     * when nothing was read yet). A projection that joined a backfill here has its watermark brought
+     * there (the scan covers what came before); one that is still behind missed changes: the worker
+     * refused to start it unless its checkpoint moved since (another worker without it), so this is
+     * said loudly, and {@code projector status} shows it from the report.
+     */
+    public void resumedAt(String checkpoint) {
+        if (checkpoint == null || checkpoint.isEmpty() || !checkpoint.chars().allMatch(Character::isDigit)) {
+            return;
+        }
+        SequenceNumber at = SequenceNumber.parse(checkpoint);
+        java.util.Set<String> joined = handOffs.joined();
+        List<String> behind = new java.util.ArrayList<>();
+        for (String p : projections) {
+            SequenceNumber mark = watermarks.get(p);
+            if (mark != null && !at.isAfter(mark)) {
+                continue;
+            }
+            if (joined.contains(p)) {
+                retrying("move a watermark to the checkpoint", () -> store.catchUp(shardId, p, at, clock.millis()));
+                watermarks.put(p, at);
+            } else {
+                behind.add(p);
+            }
+        }
+        if (!behind.isEmpty()) {
+            Map<String, SequenceNumber> marks = new java.util.TreeMap<>();
+            behind.forEach(p -> marks.put(p, watermarks.get(p)));
+            log.error("shard {}: projections {} MISSED CHANGES: the application resumes after {}, but their watermarks are {} "
+                    + "(a worker without them read on after this one checked at start); stop the workers and backfill or rebuild them, "
+                    + "see projector status", shardId, behind, at, marks);
+        }
+        if (reporter != null) {
+            reporter.caughtUp(at.toString(), projections);
+        }
+    }
+
+    /**
+     * Everything up to {@code upTo} is committed: moves the watermark of every projection that had
+     * nothing to write since up to it, before the KCL checkpoints there (see {@link ProjectionGaps}).
+     * One attempt, outside the retry: false when it failed, and then the caller must not checkpoint.
+     */
+    public boolean catchUp(SequenceNumber upTo) {
+        long now = clock.millis();
+        try {
+            for (String p : projections) {
+                SequenceNumber mark = watermarks.get(p);
+                if (mark == null || upTo.isAfter(mark)) {
+                    store.catchUp(shardId, p, upTo, now);
+                    watermarks.put(p, upTo);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("shard {}: moving the watermarks up to {} failed ({}); not checkpointing there yet", shardId, upTo, e.toString());
+            return false;
+        }
+        if (reporter != null) {
+            reporter.caughtUp(upTo.toString(), projections);
+        }
+        return true;
     }
 
     /** The shard is no longer this worker's: its lag gauges go. */
@@ -266,6 +342,9 @@ public final class ShardProjector {
 
     private void committed(Chunk chunk) {
         chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
+        if (!chunk.parked().isEmpty()) {
+            deadLetters.parked();
+        }
         chunk.parked().forEach(c -> {
             if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
                 parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
@@ -286,8 +365,9 @@ public final class ShardProjector {
         counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
     }
 
-    private void refreshParking() {
-        parking.replaceBlocked(retrying("load parked items", deadLetters::blockedItems));
+    /** Reads which items wait behind parked changes; a view up to {@code maxAgeMillis} old, shared with the worker's other shards, will do. */
+    private void refreshParking(long maxAgeMillis) {
+        parking.replaceBlocked(retrying("load parked items", () -> deadLetters.blockedItems(maxAgeMillis, clock.millis())));
         parkingLoadedAt = clock.millis();
     }
 
@@ -304,7 +384,26 @@ public final class ShardProjector {
         }
     }
 
+    /** Runs a read-model call with retries until it succeeds; a conflict makes the shard back off and call again. */
     private <T> T retrying(String what, Supplier<T> action) {
+        while (true) {
+            try {
+                return attempt(what, action);
+            } catch (RuntimeException e) {
+                if (!TransientErrors.isConflict(e)) {
+                    throw e;
+                }
+                counters.conflicts.increment();
+                backOff();
+            }
+        }
+    }
+
+    /**
+     * Runs a read-model call through the retry and the breaker, round after round while it fails
+     * transiently; a transaction conflict is thrown to the caller (which may commit less at once).
+     */
+    private <T> T attempt(String what, Supplier<T> action) {
         while (true) {
             if (stopRequested.getAsBoolean()) {
                 throw new ShardStoppedException(shardId);
@@ -315,6 +414,9 @@ public final class ShardProjector {
                 awaitBreaker();
                 continue;
             } catch (RuntimeException e) {
+                if (TransientErrors.isConflict(e)) {
+                    throw e;
+                }
                 if (TransientErrors.isTransient(e)) {
                     counters.transientFailures.increment();
                     log.warn("shard {}: {} still failing after {} attempts ({}); the shard waits and tries again",
@@ -329,6 +431,30 @@ public final class ShardProjector {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** A commit met a conflict on a shared item: count it, say so now and then, and back off this shard alone. */
+    private void conflicted(Chunk chunk, RuntimeException e) {
+        counters.conflicts.increment();
+        if (conflicts.inARow() > 0 && conflicts.inARow() % 20 == 0) {
+            log.warn("shard {}: {} commits in a row met a transaction conflict (another shard or writer holds an item of the chunk "
+                    + "up to {}); backing off and committing fewer changes at once", shardId, conflicts.inARow(), chunk.lastEvent().sequenceNumber());
+        } else {
+            log.debug("shard {}: commit of {} changes met a conflict: {}", shardId, chunk.events().size(), e.getMessage());
+        }
+        backOff();
+    }
+
+    private void backOff() {
+        try {
+            conflicts.pause(stopRequested);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ShardStoppedException(shardId);
+        }
+        if (stopRequested.getAsBoolean()) {
+            throw new ShardStoppedException(shardId);
         }
     }
 

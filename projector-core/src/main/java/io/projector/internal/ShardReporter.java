@@ -20,6 +20,8 @@ public final class ShardReporter {
     private long newestRecord;
     private long behind;
     private String halted;
+    private String position;
+    private java.util.List<String> projections = java.util.List.of();
     private long writtenAt;
 
     public ShardReporter(ShardStatusStore store, String application, String shardId, String worker, Clock clock) {
@@ -44,6 +46,14 @@ public final class ShardReporter {
         writeIfDue();
     }
 
+    /** Every projection of the worker has its watermark at {@code sequenceNumber} or beyond: written at once. */
+    public void caughtUp(String sequenceNumber, java.util.List<String> projections) {
+        position = sequenceNumber;
+        this.projections = java.util.List.copyOf(projections);
+        writtenAt = 0;
+        writeIfDue();
+    }
+
     public void halted(String reason) {
         halted = reason;
         writtenAt = 0;
@@ -57,7 +67,8 @@ public final class ShardReporter {
         }
         writtenAt = now;
         try {
-            store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted));
+            store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted,
+                    position, projections));
         } catch (RuntimeException e) {
             // Only the status report gets older; the projection goes on.
             log.debug("shard {}: status report not written: {}", shardId, e.toString());

@@ -26,9 +26,14 @@ public final class ShardStatusStore {
      * @param newestRecordMillis creation time of the newest record read
      * @param behindMillis       at the last read, how much older its newest record was than the read (0 at the tip)
      * @param halted             why the shard halted, or null
+     * @param position           the sequence number every projection of the worker has its watermark at (or beyond), or null
+     * @param projections        the projections the worker runs on the shard (empty: not reported)
      */
     public record Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
-                         long behindMillis, String halted) {
+                         long behindMillis, String halted, String position, List<String> projections) {
+        public Report {
+            projections = projections == null ? List.of() : List.copyOf(projections);
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -51,6 +56,12 @@ public final class ShardStatusStore {
         if (r.halted() != null) {
             item.put("halted", AttributeValue.fromS(r.halted()));
         }
+        if (r.position() != null) {
+            item.put("position", AttributeValue.fromS(r.position()));
+        }
+        if (!r.projections().isEmpty()) {
+            item.put("projections", AttributeValue.fromL(r.projections().stream().map(AttributeValue::fromS).toList()));
+        }
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
@@ -59,7 +70,9 @@ public final class ShardStatusStore {
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))).items().forEach(i -> out.add(new Report(
                 i.get("application").s(), i.get("shardId").s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
-                n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null)));
+                n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null,
+                i.containsKey("position") ? i.get("position").s() : null,
+                i.containsKey("projections") ? i.get("projections").l().stream().map(AttributeValue::s).toList() : List.of())));
         return out;
     }
 

@@ -50,6 +50,33 @@ public final class TransientErrors {
         return false;
     }
 
+    /**
+     * Whether the failure is contention on an item, not an outage: a transaction cancelled only
+     * because another transaction (or write) held one of its items ({@code TransactionConflict}),
+     * or a single-item write refused for that reason. The table answered; it is working.
+     */
+    public static boolean isConflict(Throwable t) {
+        if (t instanceof TransactionCanceledException e) {
+            if (!e.hasCancellationReasons()) {
+                return false;
+            }
+            boolean anyConflict = false;
+            for (CancellationReason r : e.cancellationReasons()) {
+                String code = r.code();
+                if (code == null || "None".equals(code)) {
+                    continue;
+                }
+                if (!"TransactionConflict".equals(code)) {
+                    return false;
+                }
+                anyConflict = true;
+            }
+            return anyConflict;
+        }
+        return t instanceof DynamoDbException e && e.awsErrorDetails() != null
+                && "TransactionConflictException".equals(e.awsErrorDetails().errorCode());
+    }
+
     public static boolean isTransient(Throwable t) {
         if (t instanceof TransactionCanceledException e) {
             if (!e.hasCancellationReasons()) {

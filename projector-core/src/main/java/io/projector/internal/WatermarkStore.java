@@ -73,6 +73,27 @@ public final class WatermarkStore {
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).count() > 0;
     }
 
+    /**
+     * Moves a projection's watermark up to {@code to} where it is below: every change up to
+     * {@code to} is committed, and those this projection did not write for (other entity types)
+     * need nothing. So a watermark always reaches where the application checkpoints, and one that
+     * stays behind means the projection did not run. {@code lastEventAt} stays: nothing was applied.
+     * Returns false when the watermark was already there.
+     */
+    public boolean catchUp(String shardId, String projection, SequenceNumber to, long nowMillis) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(projection, shardId).toAttributes())
+                    .updateExpression("SET #seq = :to, #raw = :raw, #upd = :now")
+                    .conditionExpression("attribute_not_exists(#seq) OR #seq < :to")
+                    .expressionAttributeNames(Map.of("#seq", SEQ, "#raw", "sequenceNumber", "#upd", "updatedAt"))
+                    .expressionAttributeValues(Map.of(":to", AttributeValue.fromS(to.sortable()),
+                            ":raw", AttributeValue.fromS(to.toString()), ":now", AttributeValue.fromN(Long.toString(nowMillis)))));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */
     Update advance(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
         return Update.builder()

@@ -44,7 +44,14 @@ public final class ReadModelVerifier {
     }
 
     public VerificationResult verify(String sourceTable, String readModelTable) {
-        Map<ItemKey, Map<String, AttributeValue>> expected = comparable(recompute(scan(sourceTable)));
+        return verify(List.of(sourceTable), readModelTable);
+    }
+
+    /** The same check for a read model that several source tables feed (one worker per table). */
+    public VerificationResult verify(List<String> sourceTables, String readModelTable) {
+        List<Map<String, AttributeValue>> sourceItems = new ArrayList<>();
+        sourceTables.forEach(t -> sourceItems.addAll(scan(t)));
+        Map<ItemKey, Map<String, AttributeValue>> expected = comparable(recompute(sourceItems));
         Map<ItemKey, Map<String, AttributeValue>> actual = new LinkedHashMap<>();
         for (Map<String, AttributeValue> item : scan(readModelTable)) {
             ItemKey key = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());

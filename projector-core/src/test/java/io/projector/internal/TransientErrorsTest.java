@@ -23,6 +23,18 @@ class TransientErrorsTest {
     }
 
     @Test
+    void onlyCancellationsWhoseEveryReasonIsAConflictAreConflicts() {
+        assertThat(TransientErrors.isConflict(cancelled("None", "TransactionConflict", "None"))).isTrue();
+        assertThat(TransientErrors.isConflict(error(400, "TransactionConflictException"))).isTrue();
+        // A throttled action beside a conflicted one: capacity, which the breaker must see.
+        assertThat(TransientErrors.isConflict(cancelled("TransactionConflict", "ThrottlingError"))).isFalse();
+        assertThat(TransientErrors.isConflict(cancelled("None", "ConditionalCheckFailed"))).isFalse();
+        assertThat(TransientErrors.isConflict(cancelled("None", "None"))).isFalse();
+        assertThat(TransientErrors.isConflict(error(400, "ThrottlingException"))).isFalse();
+        assertThat(TransientErrors.isConflict(SdkClientException.create("read timed out"))).isFalse();
+    }
+
+    @Test
     void refusedDataBlamesARecord() {
         assertThat(TransientErrors.isRefusedData(error(400, "ValidationException"))).isTrue();
         assertThat(TransientErrors.isRefusedData(cancelled("ValidationError", "None"))).isTrue();

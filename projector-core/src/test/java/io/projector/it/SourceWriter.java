@@ -13,10 +13,17 @@ final class SourceWriter {
     private final String table;
     private final Random random;
     private final int keys;
+    private final String keyPrefix;
     private final List<Boolean> exists = new ArrayList<>();
     private int written;
 
     SourceWriter(String table, long seed, int keys) {
+        this(table, seed, keys, "T#");
+    }
+
+    /** Items keyed {@code <keyPrefix><n>}: writers of several source tables feeding one read model keep their copies apart. */
+    SourceWriter(String table, long seed, int keys, String keyPrefix) {
+        this.keyPrefix = keyPrefix;
         this.table = table;
         this.random = new Random(seed);
         this.keys = keys;
@@ -29,10 +36,10 @@ final class SourceWriter {
         for (int i = 0; i < changes; i++) {
             int k = random.nextInt(keys);
             if (exists.get(k) && random.nextInt(5) == 0) {
-                TestDynamo.deleteThing(table, "T#" + k, "THING");
+                TestDynamo.deleteThing(table, keyPrefix + k, "THING");
                 exists.set(k, false);
             } else {
-                TestDynamo.putThing(table, "T#" + k, "THING", "g" + random.nextInt(4), "v" + written, 1 + random.nextInt(100));
+                TestDynamo.putThing(table, keyPrefix + k, "THING", "g" + random.nextInt(4), "v" + written, 1 + random.nextInt(100));
                 exists.set(k, true);
             }
             written++;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code projector status}: where each projection stands, per shard. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Per projection and shard: state (live, backfilling with %% and ETA, rebuilding, halted), watermark, "
+        description = "Per projection and shard: state (live, backfilling with %% and ETA, rebuilding, halted, MISSED CHANGES), watermark, "
                 + "age of the last change applied, how far behind the stream, and dead letters waiting.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -33,7 +33,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), where.readModelTable, names, System.currentTimeMillis());
             out.println("read model " + where.readModelTable);
-            int halted = 0;
+            int halted = 0; // halted shards and projections that missed changes: both need someone
+
             for (ReadModelStatus.ProjectionLine p : lines) {
                 out.printf("%s: %s, %d dead letters waiting%s%n", p.projection(), p.state(), p.deadLetters(),
                         p.backfill() == null ? "" : "; backfill " + p.backfill());
@@ -47,6 +48,10 @@ final class StatusCommand implements Callable<Integer> {
                             s.reportAge() == null ? "none" : seconds(s.reportAge()) + " ago");
                     if (s.halted() != null) {
                         out.println("    halted: " + s.halted());
+                        halted++;
+                    }
+                    if (s.missed() != null) {
+                        out.println("    missed changes: " + s.missed());
                         halted++;
                     }
                 }

@@ -68,6 +68,7 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         try {
             projector = factory.create(shardId, () -> stopping);
             projector.initialize();
+            projector.resumedAt(input.extendedSequenceNumber() == null ? null : input.extendedSequenceNumber().sequenceNumber());
             registry.started(shardId);
             log.info("shard {} taken, resuming after checkpoint {}", shardId, input.extendedSequenceNumber());
         } finally {
@@ -129,6 +130,9 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         if (processedUpTo == null || processedUpTo.equals(checkpointedAt)) {
             return;
         }
+        if (!projector.catchUp(io.projector.SequenceNumber.parse(processedUpTo))) {
+            return;
+        }
         try {
             checkpointer.checkpoint(processedUpTo);
             checkpointedAt = processedUpTo;
@@ -162,6 +166,10 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             release();
             if (halted) {
                 log.error("shard {} ended while halted: not checkpointing its end", shardId);
+                return;
+            }
+            if (processedUpTo != null && !projector.catchUp(io.projector.SequenceNumber.parse(processedUpTo))) {
+                log.warn("shard {} ended, but its end is not checkpointed until the watermarks reach it", shardId);
                 return;
             }
             try {
