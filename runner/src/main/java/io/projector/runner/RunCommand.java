@@ -110,8 +110,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Port of GET /health, /ready and /metrics (env PROJECTOR_HTTP_PORT; default ${DEFAULT-VALUE}; 0: a free one).")
     int httpPort;
 
-    @Option(names = "--http-host", defaultValue = "${env:PROJECTOR_HTTP_HOST:-0.0.0.0}",
-            description = "Address the HTTP endpoints listen on (env PROJECTOR_HTTP_HOST; default ${DEFAULT-VALUE}, every interface, for containers).")
+    @Option(names = "--http-host", defaultValue = "${env:PROJECTOR_HTTP_HOST:-127.0.0.1}",
+            description = "Address the HTTP endpoints listen on (env PROJECTOR_HTTP_HOST; default ${DEFAULT-VALUE}, this machine only; "
+                    + "the container image sets 0.0.0.0, every interface, for the orchestrator's health checks).")
     String httpHost;
 
     @Option(names = "--cloudwatch-namespace", defaultValue = "${env:PROJECTOR_CLOUDWATCH_NAMESPACE}",

@@ -66,7 +66,7 @@ class ConfigFileTest {
         assertThat(run.parkUnknownTypes).as("file").isTrue();
         assertThat(run.pollIntervalMs).as("file").isEqualTo(250L);
         assertThat(run.kclMetrics).as("file").isEqualTo("SUMMARY");
-        assertThat(run.httpHost).as("default").isEqualTo("0.0.0.0");
+        assertThat(run.httpHost).as("default").isEqualTo("127.0.0.1");
         assertThat(run.startAt).as("default").isEqualTo("TRIM_HORIZON");
     }
 
