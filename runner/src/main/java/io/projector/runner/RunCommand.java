@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -132,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Level of Projector's own loggers: TRACE, DEBUG, INFO, WARN, ERROR or OFF (env PROJECTOR_LOG_LEVEL; default ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @Mixin
+    DeadLetterOptions deadLetters = new DeadLetterOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -182,6 +186,7 @@ final class RunCommand implements Callable<Integer> {
             LogSettings.format(new String[] {logFormat, setting("log-format")}, false);
         }
         LogSettings.level(new String[] {logLevel, setting("log-level")});
+        deadLetters.policy(this::setting);
     }
 
     private void checkRange(String key, long value, long min, long max) {
@@ -285,6 +290,7 @@ final class RunCommand implements Callable<Integer> {
                 builder.retryAttempts(retryAttempts);
             }
             builder.parkUnknownTypes(parkUnknownTypes);
+            builder.deadLetters(deadLetters.policy(this::setting));
             builder.meterRegistry(telemetry.registry())
                     .kclMetricsLevel(ProjectorConfig.KclMetricsLevel.valueOf(kclMetrics.trim().toUpperCase(Locale.ROOT)));
             ProjectorConfig config = builder.build();

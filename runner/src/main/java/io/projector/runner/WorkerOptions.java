@@ -4,6 +4,7 @@ import io.projector.Projection;
 import io.projector.ProjectorConfig;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,6 +48,9 @@ final class WorkerOptions {
             description = "A directory of plugin jars, as for run (env PROJECTOR_PLUGINS).")
     String plugins;
 
+    @Mixin
+    DeadLetterOptions deadLetters = new DeadLetterOptions();
+
     @Option(names = "--entity-type-attribute", defaultValue = "${env:PROJECTOR_ENTITY_TYPE_ATTRIBUTE:-type}",
             description = "Source attribute naming the entity type (default ${DEFAULT-VALUE}).")
     String entityTypeAttribute;
@@ -74,7 +78,8 @@ final class WorkerOptions {
         ProjectorConfig.Builder builder = ProjectorConfig.builder()
                 .sourceTable(sourceTable).readModelTable(readModelTable).applicationName(applicationName)
                 .region(connection.region()).endpoint(connection.endpoint()).credentials(connection.credentials())
-                .entityTypeAttribute(entityTypeAttribute);
+                .entityTypeAttribute(entityTypeAttribute)
+                .deadLetters(deadLetters.policy(key -> "--" + key));
         if (connection.isLocal()) {
             builder.fastLocalTuning();
         }
