@@ -70,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
                     + "the container image's directory is /opt/projector/plugins).")
     String plugins;
 
+    @Option(names = "--plugin-digests", defaultValue = "${env:PROJECTOR_PLUGIN_DIGESTS}", paramLabel = "FILE",
+            description = "Allow-list of plugin jars: SHA-256 digests, one a line as `sha256sum *.jar` prints them; a jar in --plugins "
+                    + "that is not on it stops the start (env PROJECTOR_PLUGIN_DIGESTS; default: no check).")
+    String pluginDigests;
+
     @Option(names = "--create-tables", defaultValue = "${env:PROJECTOR_CREATE_TABLES:-false}",
             description = "Create missing read-model and lease tables (env PROJECTOR_CREATE_TABLES). Never done without this flag.")
     boolean createTables;
@@ -267,7 +272,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--source-table and --read-model-table are required (or PROJECTOR_SOURCE_TABLE and PROJECTOR_READ_MODEL_TABLE)");
         }
         Path pluginsDir = plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
-        List<Projection> selected = ProjectionCatalog.load(pluginsDir).select(projections);
+        List<Projection> selected = ProjectionCatalog.load(pluginsDir, PluginDigests.of(pluginDigests, setting("plugin-digests"))).select(projections);
         ShutdownSignal signal = new ShutdownSignal();
         try (Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
             ProjectorConfig.Builder builder = ProjectorConfig.builder()

@@ -48,6 +48,11 @@ final class WorkerOptions {
             description = "A directory of plugin jars, as for run (env PROJECTOR_PLUGINS).")
     String plugins;
 
+    @Option(names = "--plugin-digests", defaultValue = "${env:PROJECTOR_PLUGIN_DIGESTS}", paramLabel = "FILE",
+            description = "Allow-list of plugin jars: SHA-256 digests, one a line as `sha256sum *.jar` prints them; a jar in --plugins "
+                    + "that is not on it stops the start (env PROJECTOR_PLUGIN_DIGESTS; default: no check).")
+    String pluginDigests;
+
     @Mixin
     DeadLetterOptions deadLetters = new DeadLetterOptions();
 
@@ -71,7 +76,8 @@ final class WorkerOptions {
     }
 
     List<Projection> selected() {
-        return ProjectionCatalog.load(plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim())).select(projections);
+        return ProjectionCatalog.load(plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim()),
+                PluginDigests.of(pluginDigests, "--plugin-digests")).select(projections);
     }
 
     ProjectorConfig config(Connection connection) {
