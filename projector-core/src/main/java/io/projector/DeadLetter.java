@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param projection    the projection ({@code *} for a stream record that could not be decoded at all)
  * @param shardId       the shard it came from
  * @param sortKey       its key in the store (SK under PK {@code PROJECTOR#DLQ})
- * @param event         the change, with its images; empty for an undecodable record or when the images were too large to keep
+ * @param event         the change, with its images; empty for an undecodable record, when the images were too large to keep,
+ *                      or when the {@link DeadLetterPolicy} kept no images or redacted some (such a letter is not re-driven)
  * @param sourceKey     the source item's key, e.g. {@code PK=ORDER#1|SK=ORDER}
  * @param reason        one line: what went wrong
  * @param errorType     the kind of failure ({@code waits-behind} when it only waits behind an earlier parked change of its item)
@@ -31,7 +32,7 @@ public record DeadLetter(
     /** One line for a listing. */
     public String summary() {
         String what = event.map(e -> e.type() + " " + (e.entityType().isEmpty() ? "-" : e.entityType()) + " seq " + e.sequenceNumber())
-                .orElse("undecodable or too large");
+                .orElse("no change to re-drive (undecodable, too large, or images not kept)");
         return String.format("%-20s %-30s %-40s %s", projection, what, sourceKey, reason);
     }
 }

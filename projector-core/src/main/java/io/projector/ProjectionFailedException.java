@@ -1,5 +1,7 @@
 package io.projector;
 
+import io.projector.internal.BoundedText;
+
 /**
  * A projection threw, or asked for something the engine cannot do, for one event. The message
  * names the projection, the change and its sequence number, and the reason.
@@ -10,11 +12,12 @@ public class ProjectionFailedException extends RuntimeException {
     private final ChangeEvent event;
     private final String reason;
 
+    /** The reason is cut to a bounded length (it often holds a projection's exception text, which goes into letters and logs). */
     public ProjectionFailedException(String projection, ChangeEvent event, String reason, Throwable cause) {
-        super("projection '" + projection + "' failed on " + describe(event) + ": " + reason, cause);
+        super("projection '" + projection + "' failed on " + describe(event) + ": " + BoundedText.cut(reason), cause);
         this.projection = projection;
         this.event = event;
-        this.reason = reason;
+        this.reason = BoundedText.cut(reason);
     }
 
     /** Why, without the projection and change (those are in the message). */

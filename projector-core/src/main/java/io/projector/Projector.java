@@ -76,7 +76,7 @@ public final class Projector implements AutoCloseable {
             ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
                     new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
             WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
-            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
+            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), config.deadLetters());
             ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC(),
                     counters.consumedWriteUnits::add);
             Retry retry = RetryPolicy.create("read-model", config);
@@ -95,6 +95,10 @@ public final class Projector implements AutoCloseable {
                             config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
+            String ttlProblem = Tables.timeToLiveProblem(clients.dynamo(), config.readModelTable());
+            if (ttlProblem != null) {
+                log.warn(ttlProblem);
+            }
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),
                     config.sourceTable(), config.readModelTable(), names, config.workerId());

@@ -42,6 +42,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param kclMetricsLevel        the KCL's own CloudWatch metrics: NONE (default), SUMMARY or DETAILED (published with the worker's credentials)
  * @param handOffMargin          a backfill hand-off ends on a shard with the first change this much newer than the scan's end (covers clock skew)
  * @param leaderLockDuration     how long the KCL leader's lock lasts unrenewed: a killed leader is replaced after about this much plus one lease-assignment interval
+ * @param deadLetters            how long dead letters are kept (their {@code expiresAt}) and whether with images, redacted or not
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -69,7 +70,8 @@ public record ProjectorConfig(
         MeterRegistry meterRegistry,
         KclMetricsLevel kclMetricsLevel,
         Duration handOffMargin,
-        Duration leaderLockDuration) {
+        Duration leaderLockDuration,
+        DeadLetterPolicy deadLetters) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -116,6 +118,7 @@ public record ProjectorConfig(
         Objects.requireNonNull(kclMetricsLevel, "kclMetricsLevel");
         requireBetween("hand-off margin", handOffMargin, Duration.ZERO, Duration.ofHours(1));
         requireBetween("leader lock duration", leaderLockDuration, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Objects.requireNonNull(deadLetters, "deadLetters");
     }
 
     public static Builder builder() {
@@ -130,7 +133,7 @@ public record ProjectorConfig(
         return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
-                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration);
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters);
     }
 
     private static void requireName(String what, String value) {
@@ -193,6 +196,7 @@ public record ProjectorConfig(
         // KCL's default is 2 minutes; 10 s replaces a killed leader within 10 s + one assignment interval
         // for one conditional write every ~3.3 s (docs/KCL.md, "Failover").
         private Duration leaderLockDuration = Duration.ofSeconds(10);
+        private DeadLetterPolicy deadLetters = DeadLetterPolicy.DEFAULT;
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -221,6 +225,7 @@ public record ProjectorConfig(
         public Builder kclMetricsLevel(KclMetricsLevel v) { kclMetricsLevel = v; return this; }
         public Builder handOffMargin(Duration v) { handOffMargin = v; return this; }
         public Builder leaderLockDuration(Duration v) { leaderLockDuration = v; return this; }
+        public Builder deadLetters(DeadLetterPolicy v) { deadLetters = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -246,7 +251,7 @@ public record ProjectorConfig(
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
                     meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin,
-                    leaderLockDuration);
+                    leaderLockDuration, deadLetters);
         }
 
         private static String defaultWorkerId() {

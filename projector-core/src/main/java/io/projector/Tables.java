@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -16,6 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 /**
  * Creates the tables Projector works with, when asked ({@code --create-tables}, the demo, tests);
@@ -24,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 public final class Tables {
 
     private static final Logger log = LoggerFactory.getLogger(Tables.class);
+    /** The attribute of engine items that expire: dead letters and hand-off markers (epoch seconds). */
+    public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
 
     private Tables() {
     }
@@ -35,8 +41,18 @@ public final class Tables {
                 .build());
     }
 
-    /** The read-model table with the overloaded indexes GSI1 (GSI1PK, GSI1SK) and GSI2 (GSI2PK, GSI2SK). */
+    /**
+     * The read-model table with the overloaded indexes GSI1 (GSI1PK, GSI1SK) and GSI2 (GSI2PK, GSI2SK),
+     * and its time to live on {@value #TIME_TO_LIVE_ATTRIBUTE} (switched on also when the table existed
+     * without it). Returns whether the table was created.
+     */
     public static boolean createReadModelTable(DynamoDbClient dynamo, String name) {
+        boolean created = createReadModelTableOnly(dynamo, name);
+        enableTimeToLive(dynamo, name);
+        return created;
+    }
+
+    private static boolean createReadModelTableOnly(DynamoDbClient dynamo, String name) {
         return create(dynamo, base(name)
                 .attributeDefinitions(
                         attribute(ItemKey.PARTITION_KEY), attribute(ItemKey.SORT_KEY),
@@ -65,6 +81,49 @@ public final class Tables {
                         .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
                         .build())
                 .build());
+    }
+
+    /**
+     * Switches the table's TTL on for {@value #TIME_TO_LIVE_ATTRIBUTE} unless it is on (or being
+     * switched on) already. A table whose TTL uses another attribute is left as it is, with a warning:
+     * a table has one TTL attribute, and another service may rely on it.
+     */
+    public static void enableTimeToLive(DynamoDbClient dynamo, String table) {
+        TimeToLiveDescription ttl = dynamo.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription();
+        TimeToLiveStatus status = ttl.timeToLiveStatus();
+        if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
+            if (!TIME_TO_LIVE_ATTRIBUTE.equals(ttl.attributeName())) {
+                log.warn("table {} expires items by '{}', not '{}': dead letters and hand-off markers will not expire; "
+                        + "delete them with `projector dlq purge` or point the TTL at {}", table, ttl.attributeName(), TIME_TO_LIVE_ATTRIBUTE,
+                        TIME_TO_LIVE_ATTRIBUTE);
+            }
+            return;
+        }
+        dynamo.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
+                TimeToLiveSpecification.builder().enabled(true).attributeName(TIME_TO_LIVE_ATTRIBUTE).build()));
+        log.info("time to live on '{}' switched on for table {} (dead letters, hand-off markers)", TIME_TO_LIVE_ATTRIBUTE, table);
+    }
+
+    /**
+     * Null when the table expires items by {@value #TIME_TO_LIVE_ATTRIBUTE}; else one line saying
+     * what keeps dead letters and hand-off markers for ever and what to do, for a warning at start.
+     */
+    public static String timeToLiveProblem(DynamoDbClient dynamo, String table) {
+        TimeToLiveDescription ttl;
+        try {
+            ttl = dynamo.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription();
+        } catch (DynamoDbException e) {
+            return "cannot tell whether table " + table + " expires dead letters (DescribeTimeToLive: "
+                    + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : e.getMessage()) + "); allow dynamodb:DescribeTimeToLive on it to have this checked";
+        }
+        TimeToLiveStatus status = ttl.timeToLiveStatus();
+        boolean on = status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING;
+        if (on && TIME_TO_LIVE_ATTRIBUTE.equals(ttl.attributeName())) {
+            return null;
+        }
+        return "table " + table + " has " + (on ? "its time to live on '" + ttl.attributeName() + "'" : "no time to live")
+                + ": dead letters (with the source items' images) and hand-off markers are kept for ever; switch TTL on for '"
+                + TIME_TO_LIVE_ATTRIBUTE + "' (projector run --create-tables does, as does the CDK stack), or purge letters with `projector dlq purge`";
     }
 
     public static boolean exists(DynamoDbClient dynamo, String name) {

@@ -46,6 +46,8 @@ import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
@@ -56,6 +58,7 @@ import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecr.assets.Platform;
 import software.amazon.awscdk.services.ecs.AssetImageProps;
 import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.Capability;
 import software.amazon.awscdk.services.ecs.Cluster;
 import software.amazon.awscdk.services.ecs.ClusterAttributes;
 import software.amazon.awscdk.services.ecs.ContainerDefinition;
@@ -68,6 +71,7 @@ import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.HealthCheck;
 import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.LinuxParameters;
 import software.amazon.awscdk.services.ecs.LogDrivers;
 import software.amazon.awscdk.services.ecs.MountPoint;
 import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
@@ -106,7 +110,7 @@ public final class ProjectorStack extends Stack {
     /** Environment variables the stack sets itself. */
     public static final Set<String> MANAGED_ENVIRONMENT = Set.of(
             "PROJECTOR_SOURCE_TABLE", "PROJECTOR_READ_MODEL_TABLE", "PROJECTOR_APPLICATION_NAME", "PROJECTOR_REGION",
-            "PROJECTOR_HTTP_PORT", "PROJECTOR_CLOUDWATCH_NAMESPACE", "PROJECTOR_PLUGINS", "PROJECTOR_ENDPOINT", "PROJECTOR_LOCAL", "PROJECTOR_CREATE_TABLES");
+            "PROJECTOR_HTTP_PORT", "PROJECTOR_HTTP_HOST", "PROJECTOR_CLOUDWATCH_NAMESPACE", "PROJECTOR_PLUGINS", "PROJECTOR_ENDPOINT", "PROJECTOR_LOCAL", "PROJECTOR_CREATE_TABLES");
 
     /** Actions on the source table's stream (the KCL through the DynamoDB Streams adapter). */
     public static final List<String> STREAM_ACTIONS = List.of(
@@ -117,11 +121,13 @@ public final class ProjectorStack extends Stack {
             "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem");
     /** Actions on the KCL's lease, coordinator-state and worker-metrics tables (which the KCL creates when missing). */
     public static final List<String> LEASE_TABLE_ACTIONS = List.of(
-            "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:Scan", "dynamodb:Query",
+            "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:Query",
             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
     /** The index KCL 3 keeps on its lease table (see io.projector.Tables#createLeaseTable). */
     public static final String LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
     public static final String CONTAINER_NAME = "worker";
+    /** uid:gid of the image's projector user (deploy/Dockerfile). */
+    public static final String CONTAINER_USER = "10001:10001";
 
     private final ProjectorStackProps props;
     private final ITable sourceTable;
@@ -163,8 +169,11 @@ public final class ProjectorStack extends Stack {
         SecurityGroup securityGroup = SecurityGroup.Builder.create(this, "WorkerSecurityGroup")
                 .vpc(vpc)
                 .description("Projector worker: no inbound; outbound HTTPS to AWS APIs (DynamoDB, Streams, CloudWatch, ECR)")
-                .allowAllOutbound(true)
+                .allowAllOutbound(false)
                 .build();
+        // Every AWS API the task calls (its own and the ECS agent's image pull and logs, which use the
+        // task's network interface on Fargate) is HTTPS; nothing else leaves the task.
+        securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "HTTPS to AWS APIs (DynamoDB, DynamoDB Streams, CloudWatch, ECR, Logs)");
         service = FargateService.Builder.create(this, "Service")
                 .cluster(cluster)
                 .taskDefinition(taskDefinition)
@@ -277,6 +286,8 @@ public final class ProjectorStack extends Stack {
                 .sortKey(Attribute.builder().name("SK").type(AttributeType.STRING).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+                // Dead letters and hand-off markers carry expiresAt (epoch seconds): without TTL they stay for ever.
+                .timeToLiveAttribute("expiresAt")
                 // A read model can be rebuilt, but not in a minute: keep it when the stack goes.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build());
@@ -316,6 +327,12 @@ public final class ProjectorStack extends Stack {
         statements.add(statement("KclLeaseTables", LEASE_TABLE_ACTIONS, List.of(
                 tableArn(app), tableArn(app) + "/index/" + LEASE_OWNER_INDEX,
                 tableArn(app + "-CoordinatorState"), tableArn(app + "-WorkerMetricStats"))));
+        // The KCL creates its lease table without the index and adds LeaseOwnerToLeaseKeyIndex with
+        // UpdateTable (DynamoDBLeaseRefresher.createLeaseOwnerToLeaseKeyIndexIfNotExists); it calls
+        // UpdateTable on nothing else, so the grant is that one action on that one table.
+        statements.add(statement("KclLeaseTableIndex", List.of("dynamodb:UpdateTable"), List.of(tableArn(app))));
+        // The start-up check that dead letters expire (a warning when the read model's TTL is off).
+        statements.add(statement("DescribeReadModelTimeToLive", List.of("dynamodb:DescribeTimeToLive"), List.of(readModelArn)));
         PolicyStatement metrics = statement("PublishMetrics", List.of("cloudwatch:PutMetricData"), List.of("*"));
         metrics.addCondition("StringEquals", Map.of("cloudwatch:namespace", props.metricsNamespace()));
         statements.add(metrics);
@@ -374,14 +391,22 @@ public final class ProjectorStack extends Stack {
         environment.put("PROJECTOR_APPLICATION_NAME", props.applicationName());
         environment.put("PROJECTOR_REGION", Stack.of(this).getRegion());
         environment.put("PROJECTOR_HTTP_PORT", Integer.toString(props.httpPort()));
+        // The worker listens on 127.0.0.1 by default; the task's health check and scrapers need the task's address.
+        environment.put("PROJECTOR_HTTP_HOST", "0.0.0.0");
         // The worker publishes its projector.* metrics to CloudWatch only when given a namespace.
         environment.put("PROJECTOR_CLOUDWATCH_NAMESPACE", props.metricsNamespace());
         environment.putAll(props.extraEnvironment());
 
+        // The worker needs no Linux capability: it opens an unprivileged port and calls HTTPS APIs.
+        LinuxParameters linuxParameters = LinuxParameters.Builder.create(this, "LinuxParameters").build();
+        linuxParameters.dropCapabilities(Capability.ALL);
         ContainerDefinition container = definition.addContainer(CONTAINER_NAME, ContainerDefinitionOptions.builder()
                 .image(image())
                 .essential(true)
                 .readonlyRootFilesystem(true)
+                // The image's user, stated again so that an image built otherwise cannot run as root.
+                .user(CONTAINER_USER)
+                .linuxParameters(linuxParameters)
                 // ECS sends SIGTERM, then SIGKILL after this; the worker's graceful stop takes at most 25 s.
                 .stopTimeout(Duration.seconds(30))
                 .environment(environment)
@@ -410,9 +435,11 @@ public final class ProjectorStack extends Stack {
             return ContainerImage.fromEcrRepository(Repository.fromRepositoryName(this, "ImageRepository", e.repositoryName()), e.tag());
         }
         // Built and pushed by `cdk deploy` (Docker needed then); synthesizing only stages the context.
-        Path root = ((ProjectorStackProps.ImageSource.Asset) source).repositoryRoot();
+        ProjectorStackProps.ImageSource.Asset asset = (ProjectorStackProps.ImageSource.Asset) source;
+        Path root = asset.repositoryRoot();
         return ContainerImage.fromAsset(root.toString(), AssetImageProps.builder()
                 .file("deploy/Dockerfile")
+                .buildArgs(asset.buildArgs())
                 .exclude(dockerIgnorePatterns(root))
                 .ignoreMode(IgnoreMode.DOCKER)
                 .platform(props.arm64() ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64)

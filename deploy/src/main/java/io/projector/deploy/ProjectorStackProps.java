@@ -149,7 +149,15 @@ public record ProjectorStackProps(
         } else if (repository != null) {
             b.image(ImageSource.ecr(repository, stringOr(context, "imageTag", "latest")));
         } else {
-            b.image(ImageSource.asset(repoRoot));
+            String buildImage = string(context, "buildImage");
+            String runtimeImage = string(context, "runtimeImage");
+            if (buildImage == null || runtimeImage == null) {
+                throw new IllegalArgumentException("context buildImage and runtimeImage are required to build the image from deploy/Dockerfile: "
+                        + "the base images pinned by digest, e.g. -c buildImage=maven:3.9-eclipse-temurin-17@sha256:<digest> "
+                        + "-c runtimeImage=eclipse-temurin:17-jre@sha256:<digest> (docker buildx imagetools inspect IMAGE prints it); "
+                        + "or give -c image=URI or -c ecrRepository=NAME");
+            }
+            b.image(ImageSource.asset(repoRoot, buildImage, runtimeImage));
         }
         b.vpcId(string(context, "vpcId"));
         b.clusterName(string(context, "clusterName"));
@@ -221,9 +229,12 @@ public record ProjectorStackProps(
     /** Where the worker's image comes from. */
     public sealed interface ImageSource {
 
-        /** Built from {@code deploy/Dockerfile} at deploy time (needs Docker then, not at synth). */
-        static ImageSource asset(Path repositoryRoot) {
-            return new Asset(repositoryRoot);
+        /**
+         * Built from {@code deploy/Dockerfile} at deploy time (needs Docker then, not at synth), on the
+         * base images given, each {@code name[:tag]@sha256:<64 hex>} (the Dockerfile's BUILD_IMAGE and RUNTIME_IMAGE).
+         */
+        static ImageSource asset(Path repositoryRoot, String buildImage, String runtimeImage) {
+            return new Asset(repositoryRoot, buildImage, runtimeImage);
         }
 
         /** A public or otherwise pullable image, e.g. {@code ghcr.io/acme/projector:1.2}. */
@@ -236,9 +247,23 @@ public record ProjectorStackProps(
             return new Ecr(repositoryName, tag);
         }
 
-        record Asset(Path repositoryRoot) implements ImageSource {
+        record Asset(Path repositoryRoot, String buildImage, String runtimeImage) implements ImageSource {
+            /** A reference pinned by digest: what is built on cannot change under the same name. */
+            static final Pattern PINNED = Pattern.compile("[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}");
+
             public Asset {
                 Objects.requireNonNull(repositoryRoot, "repositoryRoot");
+                for (String[] image : new String[][] {{"buildImage", buildImage}, {"runtimeImage", runtimeImage}}) {
+                    if (image[1] == null || !PINNED.matcher(image[1]).matches()) {
+                        throw new IllegalArgumentException(image[0] + " must be an image pinned by digest, name[:tag]@sha256:<64 hex digits>, was '"
+                                + image[1] + "'");
+                    }
+                }
+            }
+
+            /** The Dockerfile's build arguments. */
+            public Map<String, String> buildArgs() {
+                return Map.of("BUILD_IMAGE", buildImage, "RUNTIME_IMAGE", runtimeImage);
             }
         }
 

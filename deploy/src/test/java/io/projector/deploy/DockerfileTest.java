@@ -83,12 +83,26 @@ class DockerfileTest {
     void isMultiStageWithAMavenBuildAndAJreRuntime() {
         List<Instruction> froms = in(all, "FROM");
         assertThat(froms).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(froms.get(0).arguments()).startsWith("maven:3.9-eclipse-temurin-17").endsWith(" AS build");
+        assertThat(froms.get(0).arguments()).isEqualTo("${BUILD_IMAGE} AS build");
         assertThat(in(all, "RUN").stream().filter(i -> i.stage() == 0).map(Instruction::arguments))
                 .anySatisfy(run -> assertThat(run).contains("mvn ").contains("-DskipTests").contains("package")
                         .contains("-pl runner").contains("-am"));
-        String finalImage = froms.get(froms.size() - 1).arguments().split("\\s+")[0];
-        assertThat(finalImage).as("final stage image").matches("eclipse-temurin:17[\\w.-]*-jre[\\w.-]*");
+        assertThat(froms.get(froms.size() - 1).arguments()).isEqualTo("${RUNTIME_IMAGE} AS runtime");
+    }
+
+    @Test
+    void everyBaseImageIsABuildArgumentThatEachStageChecksIsPinnedByDigest() {
+        assertThat(all.stream().filter(i -> i.stage() == -1).map(i -> i.keyword() + " " + i.arguments()))
+                .as("declared before the first FROM, without a default tag to fall back on")
+                .containsExactly("ARG BUILD_IMAGE", "ARG RUNTIME_IMAGE");
+        for (String[] stage : new String[][] {{"0", "BUILD_IMAGE"}, {"1", "RUNTIME_IMAGE"}}) {
+            int n = Integer.parseInt(stage[0]);
+            List<Instruction> in = all.stream().filter(i -> i.stage() == n).toList();
+            assertThat(in.get(1).keyword() + " " + in.get(1).arguments()).isEqualTo("ARG " + stage[1]);
+            assertThat(in.get(2).keyword()).as("the check comes before anything else").isEqualTo("RUN");
+            assertThat(in.get(2).arguments()).contains("echo \"$" + stage[1] + "\" | grep -Eq '@sha256:[0-9a-f]{64}$'")
+                    .contains(stage[1] + " must be pinned by digest").contains("exit 1");
+        }
     }
 
     @Test

@@ -94,7 +94,17 @@ class ProjectorStackPropsTest {
         assertThat(p.extraEnvironment()).containsEntry("PROJECTOR_PROJECTIONS", "order-history");
 
         Map<String, Object> minimal = Map.of("sourceTable", "orders", "sourceStreamArn", STREAM);
-        assertThat(ProjectorStackProps.fromContext(minimal::get, ROOT).image()).isEqualTo(ImageSource.asset(ROOT));
+        assertThatThrownBy(() -> ProjectorStackProps.fromContext(minimal::get, ROOT))
+                .hasMessageContaining("context buildImage and runtimeImage are required").hasMessageContaining("@sha256:<digest>");
+        Map<String, Object> pinned = new HashMap<>(minimal);
+        pinned.put("buildImage", ProjectorStackTest.BUILD_IMAGE);
+        pinned.put("runtimeImage", ProjectorStackTest.RUNTIME_IMAGE);
+        assertThat(ProjectorStackProps.fromContext(pinned::get, ROOT).image())
+                .isEqualTo(ImageSource.asset(ROOT, ProjectorStackTest.BUILD_IMAGE, ProjectorStackTest.RUNTIME_IMAGE));
+        Map<String, Object> byTag = new HashMap<>(pinned);
+        byTag.put("runtimeImage", "eclipse-temurin:17-jre");
+        assertThatThrownBy(() -> ProjectorStackProps.fromContext(byTag::get, ROOT))
+                .hasMessage("runtimeImage must be an image pinned by digest, name[:tag]@sha256:<64 hex digits>, was 'eclipse-temurin:17-jre'");
 
         assertThatThrownBy(() -> ProjectorStackProps.fromContext(Map.<String, Object>of()::get, ROOT))
                 .hasMessageContaining("sourceTable is required");

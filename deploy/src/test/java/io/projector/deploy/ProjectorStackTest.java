@@ -40,6 +40,8 @@ class ProjectorStackTest {
     private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:oncall";
     private static final String PARTITION_REGION_ACCOUNT = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:";
 
+    static final String BUILD_IMAGE = "maven:3.9-eclipse-temurin-17@sha256:" + "1".repeat(64);
+    static final String RUNTIME_IMAGE = "eclipse-temurin:17-jre@sha256:" + "2".repeat(64);
     private static ProjectorStack created;
     private static ProjectorStack existing;
     private static Template createdTemplate;
@@ -52,7 +54,7 @@ class ProjectorStackTest {
         created = new ProjectorStack(app, "Created", StackProps.builder().build(), ProjectorStackProps.builder()
                 .sourceTableName("orders")
                 .createSourceTable(true)
-                .image(ImageSource.asset(root))
+                .image(ImageSource.asset(root, BUILD_IMAGE, RUNTIME_IMAGE))
                 .sharedReadModelLeadingKeys(List.of("CUSTOMER#", "STATS#"))
                 .alarmTopicArn(TOPIC)
                 .build());
@@ -117,6 +119,8 @@ class ProjectorStackTest {
                         "Name", "worker",
                         "Essential", true,
                         "ReadonlyRootFilesystem", true,
+                        "User", "10001:10001",
+                        "LinuxParameters", Map.of("Capabilities", Map.of("Drop", List.of("ALL"))),
                         "StopTimeout", 30,
                         "MountPoints", List.of(Map.of("ContainerPath", "/tmp", "SourceVolume", "tmp", "ReadOnly", false)),
                         "HealthCheck", Match.objectLike(Map.of(
@@ -132,6 +136,7 @@ class ProjectorStackTest {
                 "PROJECTOR_APPLICATION_NAME", "projector-orders",
                 "PROJECTOR_REGION", "${AWS::Region}",
                 "PROJECTOR_HTTP_PORT", "8080",
+                "PROJECTOR_HTTP_HOST", "0.0.0.0",
                 "PROJECTOR_CLOUDWATCH_NAMESPACE", "Projector"));
         assertThat(render(container.get("Image"))).as("built from deploy/Dockerfile as an asset")
                 .contains("container-assets");
@@ -169,7 +174,8 @@ class ProjectorStackTest {
         String readModel = "${" + tableId(createdTemplate, "orders-read-model") + ".Arn}";
         Map<String, Statement> statements = workerStatements(createdTemplate);
         assertThat(statements.keySet()).containsExactlyInAnyOrder("ReadSourceStream", "ListSourceStreams",
-                "DescribeSourceTable", "DescribeReadModelTable", "ReadWriteReadModel", "KclLeaseTables", "PublishMetrics");
+                "DescribeSourceTable", "DescribeReadModelTable", "ReadWriteReadModel", "KclLeaseTables", "KclLeaseTableIndex",
+                "DescribeReadModelTimeToLive", "PublishMetrics");
 
         assertThat(statements.get("ReadSourceStream")).isEqualTo(new Statement(
                 Set.of("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
@@ -186,16 +192,33 @@ class ProjectorStackTest {
                 Set.of(readModel),
                 Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("CUSTOMER#*", "STATS#*", "PROJECTOR#*")))));
         assertThat(statements.get("KclLeaseTables")).isEqualTo(new Statement(
-                Set.of("dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:Scan",
+                Set.of("dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan",
                         "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
                 Set.of(PARTITION_REGION_ACCOUNT + "table/projector-orders",
                         PARTITION_REGION_ACCOUNT + "table/projector-orders/index/LeaseOwnerToLeaseKeyIndex",
                         PARTITION_REGION_ACCOUNT + "table/projector-orders-CoordinatorState",
                         PARTITION_REGION_ACCOUNT + "table/projector-orders-WorkerMetricStats"),
                 null));
+        assertThat(statements.get("KclLeaseTableIndex")).as("UpdateTable: the lease table only, for the KCL's index")
+                .isEqualTo(new Statement(Set.of("dynamodb:UpdateTable"), Set.of(PARTITION_REGION_ACCOUNT + "table/projector-orders"), null));
+        assertThat(statements.get("DescribeReadModelTimeToLive")).isEqualTo(new Statement(
+                Set.of("dynamodb:DescribeTimeToLive"), Set.of(readModel), null));
         assertThat(statements.get("PublishMetrics")).isEqualTo(new Statement(
                 Set.of("cloudwatch:PutMetricData"), Set.of("*"),
                 Map.of("StringEquals", Map.of("cloudwatch:namespace", "Projector"))));
+    }
+
+    @Test
+    void theWorkerMayOnlyLeaveOverHttpsAndTheReadModelExpiresDeadLetters() {
+        for (Template template : List.of(createdTemplate, existingTemplate)) {
+            template.hasResourceProperties("AWS::EC2::SecurityGroup", Match.objectLike(Map.of(
+                    "SecurityGroupEgress", List.of(Match.objectLike(Map.of(
+                            "CidrIp", "0.0.0.0/0", "IpProtocol", "tcp", "FromPort", 443, "ToPort", 443))))));
+            assertThat(template.findResources("AWS::EC2::SecurityGroupEgress")).as("no egress rule besides").isEmpty();
+        }
+        createdTemplate.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "TableName", "orders-read-model",
+                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true))));
     }
 
     @Test

@@ -200,7 +200,7 @@ public final class BackfillRun {
         }
         ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
         WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable());
-        DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable());
+        DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), config.deadLetters());
         ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), watermarks, deadLetters, clock);
         AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
         Map<String, HandOffRule> rules = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.projector.internal;
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
 import io.projector.DeadLetter;
+import io.projector.DeadLetterPolicy;
 import io.projector.Item;
 import io.projector.SequenceNumber;
 import java.time.Instant;
@@ -25,12 +26,19 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  * {@code <projection>#<shardId>#<sequence number, zero-padded>}; the item keeps the change's
  * keys and images, the reason and the time. Images that would push the item past DynamoDB's
  * 400 KB are left out (the item says so); the source table still holds the item's current state.
+ * Every letter carries {@code expiresAt} for the table's TTL; the {@link DeadLetterPolicy} may leave
+ * the images out or redact attributes of them, and the reason is cut to {@link BoundedText#MAX_CHARS}.
  */
 public final class DeadLetterStore {
 
     public static final String PK = ChunkPlanner.RESERVED_PREFIX + "DLQ";
     static final long MAX_ITEM_BYTES = 380_000;
     private static final long OVERHEAD_BYTES = 600;
+
+    /** The TTL attribute of engine items that expire (letters; hand-off markers use it too). */
+    public static final String EXPIRES_AT = "expiresAt";
+    /** Marks a letter whose images were redacted: the names redacted. */
+    static final String REDACTED_ATTRIBUTE = "imagesRedacted";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -40,10 +48,16 @@ public final class DeadLetterStore {
     /** Bumped whenever this worker parks a change: a view read before it may lack that item. */
     private long parkedGeneration;
     private long blockedGeneration = -1;
+    private final DeadLetterPolicy policy;
 
     public DeadLetterStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, DeadLetterPolicy.DEFAULT);
+    }
+
+    public DeadLetterStore(DynamoDbClient dynamo, String table, DeadLetterPolicy policy) {
         this.dynamo = dynamo;
         this.table = table;
+        this.policy = policy;
     }
 
     public String table() {
@@ -76,18 +90,20 @@ public final class DeadLetterStore {
         item.put("entityType", AttributeValue.fromS(e.entityType()));
         item.put("previousEntityType", AttributeValue.fromS(e.previousEntityType()));
         item.put("approximateCreationTime", AttributeValue.fromN(Long.toString(e.approximateCreationTime().toEpochMilli())));
-        item.put("reason", AttributeValue.fromS(truncate(c.reason(), 2_000)));
+        item.put("reason", AttributeValue.fromS(BoundedText.cut(c.reason())));
         item.put("errorType", AttributeValue.fromS(c.errorType()));
         item.put("parkedAt", AttributeValue.fromN(Long.toString(nowMillis)));
+        item.put(EXPIRES_AT, expiresAt(nowMillis));
         item.put("attempts", AttributeValue.fromN(ParkedChange.WAITS_BEHIND.equals(c.errorType()) ? "0" : "1"));
         item.put("keys", AttributeValue.fromM(e.keys().asMap()));
         long images = e.oldImage().map(i -> ItemSize.of(i.asMap())).orElse(0L) + e.newImage().map(i -> ItemSize.of(i.asMap())).orElse(0L);
-        if (images + ItemSize.of(item) > MAX_ITEM_BYTES) {
+        if (!policy.keepImages()) {
+            item.put("imagesOmitted", AttributeValue.fromS(WITHOUT_IMAGES));
+        } else if (images + ItemSize.of(item) > MAX_ITEM_BYTES) {
             item.put("imagesOmitted", AttributeValue.fromS("the images (about " + images + " bytes) do not fit one item; "
                     + "the source table holds the item's current state"));
         } else {
-            e.oldImage().ifPresent(i -> item.put("oldImage", AttributeValue.fromM(i.asMap())));
-            e.newImage().ifPresent(i -> item.put("newImage", AttributeValue.fromM(i.asMap())));
+            putImages(item, e.oldImage().map(Item::asMap).orElse(null), e.newImage().map(Item::asMap).orElse(null));
         }
         return Put.builder().tableName(table).item(item).build();
     }
@@ -103,9 +119,10 @@ public final class DeadLetterStore {
         item.put("shardId", AttributeValue.fromS(shardId));
         item.put("sequenceNumber", AttributeValue.fromS(String.valueOf(seq)));
         item.put("eventName", AttributeValue.fromS(String.valueOf(record.eventNameAsString())));
-        item.put("reason", AttributeValue.fromS(truncate(reason, 2_000)));
+        item.put("reason", AttributeValue.fromS(BoundedText.cut(reason)));
         item.put("errorType", AttributeValue.fromS(MalformedRecordException.class.getSimpleName()));
         item.put("parkedAt", AttributeValue.fromN(Long.toString(nowMillis)));
+        item.put(EXPIRES_AT, expiresAt(nowMillis));
         item.put("attempts", AttributeValue.fromN("1"));
         if (record.dynamodb() != null) {
             if (record.dynamodb().hasKeys()) {
@@ -114,18 +131,52 @@ public final class DeadLetterStore {
             }
             long size = (record.dynamodb().hasNewImage() ? ItemSize.of(record.dynamodb().newImage()) : 0)
                     + (record.dynamodb().hasOldImage() ? ItemSize.of(record.dynamodb().oldImage()) : 0);
-            if (size < MAX_ITEM_BYTES) {
-                if (record.dynamodb().hasNewImage()) {
-                    item.put("newImage", AttributeValue.fromM(record.dynamodb().newImage()));
-                }
-                if (record.dynamodb().hasOldImage()) {
-                    item.put("oldImage", AttributeValue.fromM(record.dynamodb().oldImage()));
-                }
+            if (!policy.keepImages()) {
+                item.put("imagesOmitted", AttributeValue.fromS(WITHOUT_IMAGES));
+            } else if (size < MAX_ITEM_BYTES) {
+                putImages(item, record.dynamodb().hasOldImage() ? record.dynamodb().oldImage() : null,
+                        record.dynamodb().hasNewImage() ? record.dynamodb().newImage() : null);
             } else {
                 item.put("imagesOmitted", AttributeValue.fromS("the images (about " + size + " bytes) do not fit one item"));
             }
         }
         dynamo.putItem(b -> b.tableName(table).item(item));
+    }
+
+    private static final String WITHOUT_IMAGES = "letters are kept without images (dead-letter setting); the stream keeps the record "
+            + "for 24 hours (shard and sequence number above), the source table the item's current state";
+
+    /** Seconds since the epoch, as DynamoDB's TTL reads them. */
+    private AttributeValue expiresAt(long nowMillis) {
+        return AttributeValue.fromN(Long.toString(nowMillis / 1000 + policy.retention().toSeconds()));
+    }
+
+    /** The images (either may be null), with the policy's attributes redacted; a redacted letter says which. */
+    private void putImages(Map<String, AttributeValue> item, Map<String, AttributeValue> oldImage, Map<String, AttributeValue> newImage) {
+        Set<String> redacted = new java.util.TreeSet<>();
+        if (oldImage != null) {
+            item.put("oldImage", AttributeValue.fromM(redact(oldImage, redacted)));
+        }
+        if (newImage != null) {
+            item.put("newImage", AttributeValue.fromM(redact(newImage, redacted)));
+        }
+        if (!redacted.isEmpty()) {
+            item.put(REDACTED_ATTRIBUTE, AttributeValue.fromSs(List.copyOf(redacted)));
+        }
+    }
+
+    private Map<String, AttributeValue> redact(Map<String, AttributeValue> image, Set<String> redacted) {
+        if (policy.redactedAttributes().isEmpty()) {
+            return image;
+        }
+        Map<String, AttributeValue> out = new HashMap<>(image);
+        for (String name : policy.redactedAttributes()) {
+            if (out.containsKey(name)) {
+                out.put(name, AttributeValue.fromS(DeadLetterPolicy.REDACTED));
+                redacted.add(name);
+            }
+        }
+        return out;
     }
 
     /** Parked changes in store order, optionally of one projection only. */
@@ -195,14 +246,15 @@ public final class DeadLetterStore {
                 .key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey)))
                 .updateExpression("SET reason = :r, errorType = :t ADD attempts :one")
                 .conditionExpression("attribute_exists(PK)")
-                .expressionAttributeValues(Map.of(":r", AttributeValue.fromS(truncate(reason, 2_000)),
+                .expressionAttributeValues(Map.of(":r", AttributeValue.fromS(BoundedText.cut(reason)),
                         ":t", AttributeValue.fromS(errorType), ":one", AttributeValue.fromN("1"))));
     }
 
     static DeadLetter toDeadLetter(Map<String, AttributeValue> i) {
         Optional<ChangeEvent> event = Optional.empty();
         String projection = i.get("projection").s();
-        if (!"*".equals(projection) && i.containsKey("keys") && !i.containsKey("imagesOmitted")) {
+        // Without its images, or with some redacted, a letter no longer says what happened: no event to re-drive.
+        if (!"*".equals(projection) && i.containsKey("keys") && !i.containsKey("imagesOmitted") && !i.containsKey(REDACTED_ATTRIBUTE)) {
             String where = SourceKeys.of(i.get("keys").m());
             Optional<Item> oldImage = i.containsKey("oldImage") ? Optional.of(Item.of(i.get("oldImage").m(), "old image of " + where)) : Optional.empty();
             Optional<Item> newImage = i.containsKey("newImage") ? Optional.of(Item.of(i.get("newImage").m(), "new image of " + where)) : Optional.empty();
@@ -214,9 +266,5 @@ public final class DeadLetterStore {
                 i.containsKey("sourceKey") ? i.get("sourceKey").s() : "-",
                 i.get("reason").s(), i.get("errorType").s(), Instant.ofEpochMilli(Long.parseLong(i.get("parkedAt").n())),
                 Integer.parseInt(i.get("attempts").n()));
-    }
-
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 }

@@ -2,23 +2,17 @@ package io.projector.runner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
  * The worker's HTTP endpoints, on the JDK's own server: {@code GET /health} (liveness),
  * {@code GET /ready} (readiness), both 200 or 503 with a small JSON body, and {@code GET /metrics}
- * (Prometheus text). Nothing else: no framework, two daemon threads.
+ * (Prometheus text). Nothing else: no framework; {@link HttpListener} keeps them answering while
+ * other clients are slow or idle.
  */
 final class HealthServer implements AutoCloseable {
 
@@ -40,66 +34,46 @@ final class HealthServer implements AutoCloseable {
         Check readiness();
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final HttpListener listener;
 
-    private HealthServer(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private HealthServer(HttpListener listener) {
+        this.listener = listener;
     }
 
     /**
-     * Listens on host:port (port 0: a free one). A port that cannot be bound fails in one line.
+     * Listens on host:port (port 0: a free one) within {@link HttpLimits#DEFAULT}. A port that cannot
+     * be bound fails in one line.
      *
      * @param metrics the Prometheus text of the metrics
      */
     static HealthServer start(String host, int port, Probe probe, Supplier<String> metrics) {
-        HttpServer server;
+        return start(host, port, HttpLimits.DEFAULT, probe, metrics);
+    }
+
+    static HealthServer start(String host, int port, HttpLimits limits, Probe probe, Supplier<String> metrics) {
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            return new HealthServer(new HttpListener(host, port, limits, request -> handle(request, probe, metrics)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot serve health and metrics on " + host + ":" + port + " (--http-host, --http-port): "
                     + e.getMessage() + "; choose another --http-port, or 0 for a free one");
         }
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "projector-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", exchange -> {
-            try {
-                handle(exchange, probe, metrics);
-            } finally {
-                exchange.close();
-            }
-        });
-        server.start();
-        return new HealthServer(server, executor);
     }
 
-    private static void handle(HttpExchange exchange, Probe probe, Supplier<String> metrics) throws IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
+    private static HttpListener.Response handle(HttpListener.Request request, Probe probe, Supplier<String> metrics) {
+        String method = request.method();
+        String path = request.path();
         if (!ENDPOINTS.contains(path)) {
-            respond(exchange, 404, JSON, json(Map.of("error", "not found", "endpoints", ENDPOINTS)));
-            return;
+            return respond(404, JSON, json(Map.of("error", "not found", "endpoints", ENDPOINTS)));
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            respond(exchange, 405, JSON, json(Map.of("error", "method not allowed: use GET")));
-            return;
+            return new HttpListener.Response(405, JSON, json(Map.of("error", "method not allowed: use GET")), Map.of("Allow", "GET, HEAD"));
         }
         if (path.equals("/metrics")) {
-            String text;
             try {
-                text = metrics.get();
+                return respond(200, PROMETHEUS_TEXT, metrics.get());
             } catch (RuntimeException e) {
-                respond(exchange, 500, JSON, json(Map.of("error", String.valueOf(e))));
-                return;
+                return respond(500, JSON, json(Map.of("error", String.valueOf(e))));
             }
-            respond(exchange, 200, PROMETHEUS_TEXT, text);
-            return;
         }
         Check check;
         try {
@@ -110,20 +84,11 @@ final class HealthServer implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", check.status());
         body.putAll(check.details());
-        respond(exchange, check.ok() ? 200 : 503, JSON, json(body));
+        return respond(check.ok() ? 200 : 503, JSON, json(body));
     }
 
-    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+    private static HttpListener.Response respond(int status, String contentType, String body) {
+        return new HttpListener.Response(status, contentType, body, Map.of());
     }
 
     private static String json(Map<String, ?> body) {
@@ -136,17 +101,16 @@ final class HealthServer implements AutoCloseable {
 
     /** The port listened on (the chosen one when 0 was asked for). */
     int port() {
-        return server.getAddress().getPort();
+        return listener.address().getPort();
     }
 
-    /** The address listened on, e.g. 0.0.0.0:8080. */
+    /** The address listened on, e.g. 127.0.0.1:8080. */
     String address() {
-        return server.getAddress().getHostString() + ":" + port();
+        return listener.address().getHostString() + ":" + port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        listener.close();
     }
 }

@@ -108,6 +108,14 @@ final class ProjectionCatalog {
      * built-in ones when it is null. The directory must exist; it may be empty.
      */
     static ProjectionCatalog load(Path pluginsDir) {
+        return load(pluginsDir, null);
+    }
+
+    /**
+     * As {@link #load(Path)}, and when {@code allowed} is given, every jar must be on it: checked
+     * before any class of any jar is loaded.
+     */
+    static ProjectionCatalog load(Path pluginsDir, PluginDigests allowed) {
         if (pluginsDir == null) {
             return builtIn();
         }
@@ -122,6 +130,9 @@ final class ProjectionCatalog {
             jars = files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).sorted().toList();
         } catch (IOException e) {
             throw new IllegalArgumentException("--plugins: cannot list '" + pluginsDir + "': " + e.getMessage());
+        }
+        if (allowed != null) {
+            jars.forEach(allowed::check);
         }
         Map<Path, List<String>> declared = new LinkedHashMap<>();
         List<URL> urls = new ArrayList<>();

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -69,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
                     + "the container image's directory is /opt/projector/plugins).")
     String plugins;
 
+    @Option(names = "--plugin-digests", defaultValue = "${env:PROJECTOR_PLUGIN_DIGESTS}", paramLabel = "FILE",
+            description = "Allow-list of plugin jars: SHA-256 digests, one a line as `sha256sum *.jar` prints them; a jar in --plugins "
+                    + "that is not on it stops the start (env PROJECTOR_PLUGIN_DIGESTS; default: no check).")
+    String pluginDigests;
+
     @Option(names = "--create-tables", defaultValue = "${env:PROJECTOR_CREATE_TABLES:-false}",
             description = "Create missing read-model and lease tables (env PROJECTOR_CREATE_TABLES). Never done without this flag.")
     boolean createTables;
@@ -115,8 +121,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Port of GET /health, /ready and /metrics (env PROJECTOR_HTTP_PORT; default ${DEFAULT-VALUE}; 0: a free one).")
     int httpPort;
 
-    @Option(names = "--http-host", defaultValue = "${env:PROJECTOR_HTTP_HOST:-0.0.0.0}",
-            description = "Address the HTTP endpoints listen on (env PROJECTOR_HTTP_HOST; default ${DEFAULT-VALUE}, every interface, for containers).")
+    @Option(names = "--http-host", defaultValue = "${env:PROJECTOR_HTTP_HOST:-127.0.0.1}",
+            description = "Address the HTTP endpoints listen on (env PROJECTOR_HTTP_HOST; default ${DEFAULT-VALUE}, this machine only; "
+                    + "the container image sets 0.0.0.0, every interface, for the orchestrator's health checks).")
     String httpHost;
 
     @Option(names = "--cloudwatch-namespace", defaultValue = "${env:PROJECTOR_CLOUDWATCH_NAMESPACE}",
@@ -135,6 +142,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--log-level", defaultValue = "${env:PROJECTOR_LOG_LEVEL:-INFO}",
             description = "Level of Projector's own loggers: TRACE, DEBUG, INFO, WARN, ERROR or OFF (env PROJECTOR_LOG_LEVEL; default ${DEFAULT-VALUE}).")
     String logLevel;
+
+    @Mixin
+    DeadLetterOptions deadLetters = new DeadLetterOptions();
 
     @Spec
     CommandSpec spec;
@@ -189,6 +199,7 @@ final class RunCommand implements Callable<Integer> {
             LogSettings.format(new String[] {logFormat, setting("log-format")}, false);
         }
         LogSettings.level(new String[] {logLevel, setting("log-level")});
+        deadLetters.policy(this::setting);
     }
 
     private void checkRange(String key, long value, long min, long max) {
@@ -269,7 +280,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--source-table and --read-model-table are required (or PROJECTOR_SOURCE_TABLE and PROJECTOR_READ_MODEL_TABLE)");
         }
         Path pluginsDir = plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
-        List<Projection> selected = ProjectionCatalog.load(pluginsDir).select(projections);
+        List<Projection> selected = ProjectionCatalog.load(pluginsDir, PluginDigests.of(pluginDigests, setting("plugin-digests"))).select(projections);
         ShutdownSignal signal = new ShutdownSignal();
         try (Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
             ProjectorConfig.Builder builder = ProjectorConfig.builder()
@@ -295,6 +306,7 @@ final class RunCommand implements Callable<Integer> {
                 builder.retryAttempts(retryAttempts);
             }
             builder.parkUnknownTypes(parkUnknownTypes);
+            builder.deadLetters(deadLetters.policy(this::setting));
             builder.meterRegistry(telemetry.registry())
                     .kclMetricsLevel(ProjectorConfig.KclMetricsLevel.valueOf(kclMetrics.trim().toUpperCase(Locale.ROOT)));
             ProjectorConfig config = builder.build();

@@ -30,8 +30,17 @@ final class TableOptions {
             description = "A directory of jars with more projections, as for run (env PROJECTOR_PLUGINS).")
     String plugins;
 
+    @Option(names = "--plugin-digests", defaultValue = "${env:PROJECTOR_PLUGIN_DIGESTS}", paramLabel = "FILE",
+            description = "Allow-list of plugin jars: SHA-256 digests, one a line as `sha256sum *.jar` prints them; a jar in --plugins "
+                    + "that is not on it stops the start (env PROJECTOR_PLUGIN_DIGESTS; default: no check).")
+    String pluginDigests;
+
     Path pluginsDir() {
         return plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
+    }
+
+    PluginDigests allowedPlugins() {
+        return PluginDigests.of(pluginDigests, "--plugin-digests");
     }
 
     Connection connect() {

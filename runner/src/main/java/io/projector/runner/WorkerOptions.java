@@ -4,6 +4,7 @@ import io.projector.Projection;
 import io.projector.ProjectorConfig;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,6 +48,14 @@ final class WorkerOptions {
             description = "A directory of plugin jars, as for run (env PROJECTOR_PLUGINS).")
     String plugins;
 
+    @Option(names = "--plugin-digests", defaultValue = "${env:PROJECTOR_PLUGIN_DIGESTS}", paramLabel = "FILE",
+            description = "Allow-list of plugin jars: SHA-256 digests, one a line as `sha256sum *.jar` prints them; a jar in --plugins "
+                    + "that is not on it stops the start (env PROJECTOR_PLUGIN_DIGESTS; default: no check).")
+    String pluginDigests;
+
+    @Mixin
+    DeadLetterOptions deadLetters = new DeadLetterOptions();
+
     @Option(names = "--entity-type-attribute", defaultValue = "${env:PROJECTOR_ENTITY_TYPE_ATTRIBUTE:-type}",
             description = "Source attribute naming the entity type (default ${DEFAULT-VALUE}).")
     String entityTypeAttribute;
@@ -67,14 +76,16 @@ final class WorkerOptions {
     }
 
     List<Projection> selected() {
-        return ProjectionCatalog.load(plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim())).select(projections);
+        return ProjectionCatalog.load(plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim()),
+                PluginDigests.of(pluginDigests, "--plugin-digests")).select(projections);
     }
 
     ProjectorConfig config(Connection connection) {
         ProjectorConfig.Builder builder = ProjectorConfig.builder()
                 .sourceTable(sourceTable).readModelTable(readModelTable).applicationName(applicationName)
                 .region(connection.region()).endpoint(connection.endpoint()).credentials(connection.credentials())
-                .entityTypeAttribute(entityTypeAttribute);
+                .entityTypeAttribute(entityTypeAttribute)
+                .deadLetters(deadLetters.policy(key -> "--" + key));
         if (connection.isLocal()) {
             builder.fastLocalTuning();
         }

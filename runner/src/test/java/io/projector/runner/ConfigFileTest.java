@@ -66,7 +66,7 @@ class ConfigFileTest {
         assertThat(run.parkUnknownTypes).as("file").isTrue();
         assertThat(run.pollIntervalMs).as("file").isEqualTo(250L);
         assertThat(run.kclMetrics).as("file").isEqualTo("SUMMARY");
-        assertThat(run.httpHost).as("default").isEqualTo("0.0.0.0");
+        assertThat(run.httpHost).as("default").isEqualTo("127.0.0.1");
         assertThat(run.startAt).as("default").isEqualTo("TRIM_HORIZON");
     }
 
@@ -161,5 +161,35 @@ class ConfigFileTest {
         String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, out, base.length, more.length);
         return out;
+    }
+
+    @Test
+    void deadLetterSettingsBecomeThePolicy() throws Exception {
+        RunCommand defaults = parse(Map.of());
+        assertThat(defaults.deadLetters.policy(key -> "--" + key)).isEqualTo(io.projector.DeadLetterPolicy.DEFAULT);
+
+        Path file = file("dead-letter-retention-days=3", "dead-letter-redact=ssn, email");
+        RunCommand run = parse(Map.of("PROJECTOR_DEAD_LETTER_RETENTION_DAYS", "5"), "--config", file.toString());
+        io.projector.DeadLetterPolicy policy = run.deadLetters.policy(key -> "--" + key);
+        assertThat(policy.retention()).as("environment over file").isEqualTo(java.time.Duration.ofDays(5));
+        assertThat(policy.keepImages()).isTrue();
+        assertThat(policy.redactedAttributes()).containsExactlyInAnyOrder("ssn", "email");
+
+        assertThat(parse(Map.of("PROJECTOR_DEAD_LETTER_IMAGES", "NONE")).deadLetters.policy(key -> "--" + key).keepImages()).isFalse();
+    }
+
+    @Test
+    void wrongDeadLetterSettingsAreNamed() throws Exception {
+        String[] base = {"run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9"};
+        assertThat(run(concat(base, "--dead-letter-retention-days", "0"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --dead-letter-retention-days must be between 1 and 365, was 0");
+
+        assertThat(run(concat(base, "--dead-letter-images", "some"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --dead-letter-images must be full or none, was 'some'");
+
+        Path file = file("dead-letter-images=none");
+        assertThat(run(concat(base, "--config", file.toString(), "--dead-letter-redact", "ssn"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --dead-letter-redact redacts images, but dead-letter-images in " + file
+                + " is none: letters keep no images to redact; give one of the two");
     }
 }

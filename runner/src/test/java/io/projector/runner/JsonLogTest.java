@@ -86,4 +86,20 @@ class JsonLogTest {
         assertThat(lines.get(0)).doesNotStartWith("{").contains(" INFO ").contains("shardId-0001")
                 .endsWith("parked a \"quoted\" change for projection 'order-counters'");
     }
+
+    @Test
+    void textEscapesControlCharactersOfMessagesKeysAndExceptions() throws Exception {
+        List<String> lines = logThrough("TEXT", context -> {
+            MDC.put("shard", "shardId-1\r\nFAKE");
+            context.getLogger("io.projector.internal.ShardProjector")
+                    .warn("parked {} for projection '{}'", "PK=ORDER#1\r\n12:00:00.000 INFO  io.projector.Projector - all is well", "p");
+            context.getLogger("io.projector.Projector").error("failed", new IllegalStateException("boom\nERROR forged line"));
+        });
+        assertThat(lines).as("one line for the warning; the error's line, its exception's first line, and its frames").hasSizeGreaterThan(3);
+        assertThat(lines.get(0)).contains("shardId-1\\r\\nFAKE")
+                .endsWith("parked PK=ORDER#1\\r\\n12:00:00.000 INFO  io.projector.Projector - all is well for projection 'p'");
+        assertThat(lines.get(1)).endsWith("- failed");
+        assertThat(lines.get(2)).isEqualTo("java.lang.IllegalStateException: boom\\nERROR forged line");
+        assertThat(lines.subList(3, lines.size())).allSatisfy(line -> assertThat(line).startsWith("\tat "));
+    }
 }
