@@ -34,9 +34,7 @@ public final class ShardProjector {
     private final String shardId;
     private final List<String> projections;
     private final ChunkPlanner planner;
-    private final ChunkCommitter committer;
-    private final WatermarkStore store;
-    private final DeadLetterStore deadLetters;
+    private final ShardTable table;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final EngineCounters counters;
@@ -60,14 +58,19 @@ public final class ShardProjector {
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
                           EngineCounters counters, BooleanSupplier stopRequested, Clock clock, HandOffSource handOffs,
                           ShardReporter reporter) {
+        this(shardId, projections, planner, ShardTable.of(committer, store, deadLetters), retry, breaker, counters, stopRequested, clock,
+                handOffs, reporter);
+    }
+
+    public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ShardTable table, Retry retry,
+                          CircuitBreaker breaker, EngineCounters counters, BooleanSupplier stopRequested, Clock clock,
+                          HandOffSource handOffs, ShardReporter reporter) {
+        this.table = table;
         this.handOffs = handOffs;
         this.reporter = reporter;
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
-        this.committer = committer;
-        this.store = store;
-        this.deadLetters = deadLetters;
         this.retry = retry;
         this.breaker = breaker;
         this.counters = counters;
@@ -78,7 +81,7 @@ public final class ShardProjector {
 
     public void initialize() {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
-        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
+        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> table.watermarks(shardId, projections)));
         refreshParking();
         refreshHandOffs();
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
@@ -157,7 +160,7 @@ public final class ShardProjector {
                 }
                 ChunkCommitter.Outcome outcome;
                 try {
-                    outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
+                    outcome = retrying("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
                     if (!TransientErrors.isRefusedData(e)) {
                         throw e;
@@ -170,7 +173,7 @@ public final class ShardProjector {
                 }
                 if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
                     counters.chunksAlreadyApplied.increment();
-                    Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> store.load(shardId, projections));
+                    Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> table.watermarks(shardId, projections));
                     log.info("shard {}: chunk up to {} was already applied (watermarks now {}); re-planning the rest",
                             shardId, chunk.lastEvent().sequenceNumber(), stored);
                     watermarks = new HashMap<>(stored);
@@ -205,7 +208,7 @@ public final class ShardProjector {
     /** Parks a stream record that could not even be decoded (no projection saw it). */
     public void parkUndecodable(software.amazon.awssdk.services.dynamodb.model.Record record, String reason) {
         retrying("park an undecodable record", () -> {
-            deadLetters.parkUndecodable(shardId, record, reason, clock.millis());
+            table.parkUndecodable(shardId, record, reason, clock.millis());
             return null;
         });
         counters.parked(ChunkPlanner.NO_PROJECTION);
@@ -251,10 +254,10 @@ public final class ShardProjector {
 
     /** Commits one chunk; false when a hand-off marker moved meanwhile and the change must be judged again. */
     private boolean commitAlone(Chunk chunk) {
-        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
+        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
         if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
             counters.chunksAlreadyApplied.increment();
-            watermarks = new HashMap<>(retrying("reload watermarks", () -> store.load(shardId, projections)));
+            watermarks = new HashMap<>(retrying("reload watermarks", () -> table.watermarks(shardId, projections)));
             return true;
         }
         if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
@@ -287,7 +290,7 @@ public final class ShardProjector {
     }
 
     private void refreshParking() {
-        parking.replaceBlocked(retrying("load parked items", deadLetters::blockedItems));
+        parking.replaceBlocked(retrying("load parked items", table::blockedItems));
         parkingLoadedAt = clock.millis();
     }
 
