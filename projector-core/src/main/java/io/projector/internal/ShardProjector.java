@@ -177,6 +177,11 @@ public final class ShardProjector {
                     log.info("shard {}: chunk up to {} was already applied (watermarks now {}); re-planning the rest",
                             shardId, chunk.lastEvent().sequenceNumber(), stored);
                     watermarks = new HashMap<>(stored);
+                    // Another processor of the shard committed what this one planned (a stolen lease, the KCL's
+                    // hand-off timeout, a replay) and may have parked changes of items in it: without its parked
+                    // items, the re-plan would apply an item's later change ahead of its parked earlier one. Read
+                    // after the watermarks, so every change parked up to them is seen.
+                    refreshParking();
                     remaining = planned.subList(start, planned.size());
                     break;
                 }
@@ -258,6 +263,7 @@ public final class ShardProjector {
         if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
             counters.chunksAlreadyApplied.increment();
             watermarks = new HashMap<>(retrying("reload watermarks", () -> table.watermarks(shardId, projections)));
+            refreshParking();
             return true;
         }
         if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
