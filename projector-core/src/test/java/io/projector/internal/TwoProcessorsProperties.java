@@ -44,7 +44,7 @@ class TwoProcessorsProperties {
     private static final int ITEMS = 3;
     private static final String SHARD = "shardId-1";
 
-    @Property(tries = 500)
+    @Property(tries = 200)
     void perItemOrderHoldsWithTwoProcessorsOnOneShard(@ForAll long seed) {
         Random random = new Random(seed);
         List<ChangeEvent> stream = history(random);
@@ -55,8 +55,9 @@ class TwoProcessorsProperties {
         Processor a = new Processor(() -> batches(stream, 0, random));
         // The second one starts from a checkpoint at or before what the table holds when it starts.
         Processor b = new Processor(() -> batches(stream, random.nextInt(1 + table.committedCount(stream)), random));
-        a.projector = processor(planner, table.seenBy(a));
-        b.projector = processor(planner, table.seenBy(b));
+        EngineCounters counters = new EngineCounters();
+        a.projector = processor(planner, table.seenBy(a), counters);
+        b.projector = processor(planner, table.seenBy(b), counters);
         table.processors = List.of(a, b);
         a.step();
         while (a.hasMore() || b.hasMore()) {
@@ -92,9 +93,9 @@ class TwoProcessorsProperties {
         assertThat(table.model.items()).isEqualTo(expected.items());
     }
 
-    private static ShardProjector processor(ChunkPlanner planner, ShardTable table) {
+    private static ShardProjector processor(ChunkPlanner planner, ShardTable table, EngineCounters counters) {
         return new ShardProjector(SHARD, List.of(BreakableCopy.NAME), planner, table, Retry.ofDefaults("two-processors"),
-                CircuitBreaker.ofDefaults("two-processors"), new EngineCounters(), () -> false,
+                CircuitBreaker.ofDefaults("two-processors"), counters, () -> false,
                 Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), HandOffSource.NONE, null);
     }
 
