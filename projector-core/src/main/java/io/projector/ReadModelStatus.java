@@ -26,9 +26,24 @@ public final class ReadModelStatus {
      * @param lastAppliedAge age of the newest change applied, or null
      * @param behind         how far the worker is behind the stream: zero at its tip, else the age of the newest record it read when it read it; null when unknown
      * @param reportAge      how old the worker's last report on the shard is, or null
+     * @param untilTrimmed   for a halted shard, how long the stream still keeps the oldest change the shard has not applied
+     *                       (negative: trimmed already, changes are lost); null when not halted
      */
     public record ShardLine(String projection, String shardId, String state, SequenceNumber watermark, Duration lastAppliedAge,
-                            Duration behind, Duration reportAge, String halted) {
+                            Duration behind, Duration reportAge, String halted, Duration untilTrimmed) {
+    }
+
+    /** How long a DynamoDB stream keeps a change. */
+    public static final Duration STREAM_RETENTION = Duration.ofHours(24);
+
+    /**
+     * How long until the stream trims the oldest change a halted shard has not applied: 24 h after
+     * that change was written. When its time is unknown (a report of an older worker), the halt's
+     * time stands in for it, which can only be later: the answer is then an upper bound.
+     */
+    public static Duration untilTrimmed(long oldestUnappliedMillis, long haltedAtMillis, long nowMillis) {
+        long oldest = oldestUnappliedMillis > 0 ? oldestUnappliedMillis : haltedAtMillis;
+        return Duration.ofMillis(oldest + STREAM_RETENTION.toMillis() - nowMillis);
     }
 
     /**
@@ -70,7 +85,9 @@ public final class ReadModelStatus {
                 shards.add(new ShardLine(p, shard, state, m == null ? null : m.sequenceNumber(),
                         m == null || m.lastEventMillis() == 0 ? null : Duration.ofMillis(Math.max(0, nowMillis - m.lastEventMillis())),
                         r == null ? null : Duration.ofMillis(r.behindMillis()),
-                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted));
+                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted,
+                        halted == null ? null : untilTrimmed(r.oldestUnappliedMillis(), r.haltedAtMillis() > 0 ? r.haltedAtMillis()
+                                : r.polledAtMillis(), nowMillis)));
             }
             String state = shards.stream().anyMatch(s -> s.state().equals("halted")) ? "halted" : shardState(reg, null);
             out.add(new ProjectionLine(p, state, describe(reg, nowMillis), deadLetters.list(p).size(), shards));

@@ -47,6 +47,8 @@ public final class ShardProjector {
     private final ShardReporter reporter;
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
     private long parkingLoadedAt;
+    /** Creation time of the first change of the batch not yet committed: what a halt leaves for the stream to keep. */
+    private long oldestUnappliedMillis;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
@@ -120,7 +122,7 @@ public final class ShardProjector {
     /** The shard stopped on a change it cannot get past; the status report says why. */
     public void halted(String reason) {
         if (reporter != null) {
-            reporter.halted(reason);
+            reporter.halted(reason, oldestUnappliedMillis);
         }
     }
 
@@ -131,6 +133,9 @@ public final class ShardProjector {
     /** Projects these consecutive events; returns when all are committed (or were already). */
     public void process(List<ChangeEvent> events) {
         counters.eventsSeen.add(events.size());
+        if (!events.isEmpty()) {
+            oldestUnappliedMillis = events.get(0).approximateCreationTime().toEpochMilli();
+        }
         if (reporter != null && !events.isEmpty()) {
             reporter.read(events.get(events.size() - 1).approximateCreationTime().toEpochMilli());
         }
@@ -141,6 +146,7 @@ public final class ShardProjector {
         refreshHandOffs();
         List<ChangeEvent> remaining = events;
         while (!remaining.isEmpty()) {
+            oldestUnappliedMillis = remaining.get(0).approximateCreationTime().toEpochMilli();
             List<ChangeEvent> toPlan = remaining;
             HandOff handOff = handOff(toPlan);
             List<Chunk> chunks = planner.plan(remaining, watermarks, parking, null, handOff);

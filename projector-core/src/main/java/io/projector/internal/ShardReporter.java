@@ -20,6 +20,8 @@ public final class ShardReporter {
     private long newestRecord;
     private long behind;
     private String halted;
+    private long haltedAt;
+    private long oldestUnapplied;
     private long writtenAt;
 
     public ShardReporter(ShardStatusStore store, String application, String shardId, String worker, Clock clock) {
@@ -44,8 +46,11 @@ public final class ShardReporter {
         writeIfDue();
     }
 
-    public void halted(String reason) {
+    /** @param oldestUnappliedMillis creation time of the oldest change the shard has not applied (0: unknown) */
+    public void halted(String reason, long oldestUnappliedMillis) {
         halted = reason;
+        haltedAt = clock.millis();
+        oldestUnapplied = oldestUnappliedMillis;
         writtenAt = 0;
         writeIfDue();
     }
@@ -57,7 +62,8 @@ public final class ShardReporter {
         }
         writtenAt = now;
         try {
-            store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted));
+            store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted,
+                    haltedAt, oldestUnapplied));
         } catch (RuntimeException e) {
             // Only the status report gets older; the projection goes on.
             log.debug("shard {}: status report not written: {}", shardId, e.toString());

@@ -26,9 +26,17 @@ public final class ShardStatusStore {
      * @param newestRecordMillis creation time of the newest record read
      * @param behindMillis       at the last read, how much older its newest record was than the read (0 at the tip)
      * @param halted             why the shard halted, or null
+     * @param haltedAtMillis     when it halted (0: not halted)
+     * @param oldestUnappliedMillis creation time of the oldest change it has not applied when it halted (0: unknown); the
+     *                           stream trims it 24 h after that
      */
     public record Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
-                         long behindMillis, String halted) {
+                         long behindMillis, String halted, long haltedAtMillis, long oldestUnappliedMillis) {
+
+        public Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
+                      long behindMillis, String halted) {
+            this(application, shardId, worker, polledAtMillis, atTipAtMillis, newestRecordMillis, behindMillis, halted, 0, 0);
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -50,6 +58,8 @@ public final class ShardStatusStore {
         item.put("behindMillis", number(r.behindMillis()));
         if (r.halted() != null) {
             item.put("halted", AttributeValue.fromS(r.halted()));
+            item.put("haltedAt", number(r.haltedAtMillis()));
+            item.put("oldestUnappliedAt", number(r.oldestUnappliedMillis()));
         }
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
@@ -59,7 +69,7 @@ public final class ShardStatusStore {
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))).items().forEach(i -> out.add(new Report(
                 i.get("application").s(), i.get("shardId").s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
-                n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null)));
+                n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null, n(i, "haltedAt"), n(i, "oldestUnappliedAt"))));
         return out;
     }
 
