@@ -17,6 +17,10 @@ import java.util.Optional;
  * @param errorType     the kind of failure ({@code waits-behind} when it only waits behind an earlier parked change of its item)
  * @param parkedAt      when it was parked
  * @param attempts      how many times it was projected and failed, re-drives included
+ * @param handOffVersionAttribute the version attribute of the backfill hand-off its projection was in when it was parked:
+ *                      a re-drive judges it by the hand-off rule (empty: parked outside a hand-off)
+ * @param scanned       whether it is a backfill's read of the item rather than a stream change (its sequence number
+ *                      then only counts the scan's reads; where it stands among the item's changes is its version)
  */
 public record DeadLetter(
         String projection,
@@ -27,11 +31,20 @@ public record DeadLetter(
         String reason,
         String errorType,
         Instant parkedAt,
-        int attempts) {
+        int attempts,
+        Optional<String> handOffVersionAttribute,
+        boolean scanned) {
+
+    /** A dead letter parked outside a hand-off. */
+    public DeadLetter(String projection, String shardId, String sortKey, Optional<ChangeEvent> event, String sourceKey, String reason,
+                      String errorType, Instant parkedAt, int attempts) {
+        this(projection, shardId, sortKey, event, sourceKey, reason, errorType, parkedAt, attempts, Optional.empty(), false);
+    }
 
     /** One line for a listing. */
     public String summary() {
-        String what = event.map(e -> e.type() + " " + (e.entityType().isEmpty() ? "-" : e.entityType()) + " seq " + e.sequenceNumber())
+        String what = event.map(e -> scanned ? "scan read " + (e.entityType().isEmpty() ? "-" : e.entityType())
+                        : e.type() + " " + (e.entityType().isEmpty() ? "-" : e.entityType()) + " seq " + e.sequenceNumber())
                 .orElse("no change to re-drive (undecodable, too large, or images not kept)");
         return String.format("%-20s %-30s %-40s %s", projection, what, sourceKey, reason);
     }

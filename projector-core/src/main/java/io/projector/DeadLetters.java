@@ -1,10 +1,17 @@
 package io.projector;
 
+import io.projector.internal.AppliedVersion;
+import io.projector.internal.AppliedVersionStore;
 import io.projector.internal.Chunk;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
+import io.projector.internal.HandOff;
+import io.projector.internal.HandOffRule;
 import io.projector.internal.ItemMutation;
+import io.projector.internal.LetterOrder;
+import io.projector.internal.MarkerKey;
+import io.projector.internal.MarkerWrite;
 import io.projector.internal.ParkingLot;
 import io.projector.internal.TransactionLimits;
 import io.projector.internal.TransientErrors;
@@ -12,8 +19,8 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +40,19 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * them after a fix, purge them. A re-drive runs a parked change through the same projection and
  * commits its writes in one transaction with the removal of its dead letter (conditioned on the
  * dead letter still being there), so a re-drive that is interrupted or run twice applies nothing
- * twice. The changes of one source item are re-driven in stream order; when one fails again, the
- * later ones of that item stay parked behind it.
+ * twice. The changes of one source item are re-driven in the order they stand in the item's life
+ * ({@link LetterOrder}); when one fails again, the later ones of that item stay parked behind it.
+ * A change parked during a backfill hand-off is judged by the hand-off rule against the item's
+ * marker, which the re-drive moves in the same transaction (conditioned on it, like the worker's):
+ * what the scan or the stream applied meanwhile is not applied again.
  */
 public final class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
     private static final int MAX_PASSES = 5;
+    /** Hand-off markers live 30 days (TTL); a letter older than this may have lost its item's marker. */
+    static final Duration MARKER_TRUST = Duration.ofDays(29);
+    private static final int MARKER_RACES = 5;
 
     /**
      * The outcome of a re-drive.
@@ -56,6 +69,8 @@ public final class DeadLetters {
     private final DeadLetterStore store;
     private final ChunkPlanner planner;
     private final ChunkCommitter committer;
+    private final AppliedVersionStore markers;
+    private final Clock clock;
     private final Set<String> projectionNames;
     private final Retry retry = Retry.of("redrive", RetryConfig.custom()
             .maxAttempts(8)
@@ -64,7 +79,14 @@ public final class DeadLetters {
             .build());
 
     public DeadLetters(DynamoDbClient dynamo, String readModelTable, List<Projection> projections) {
+        this(dynamo, readModelTable, projections, Clock.systemUTC());
+    }
+
+    /** @param clock judges how old a hand-off letter is */
+    public DeadLetters(DynamoDbClient dynamo, String readModelTable, List<Projection> projections, Clock clock) {
         this.dynamo = dynamo;
+        this.clock = clock;
+        this.markers = new AppliedVersionStore(dynamo, readModelTable);
         this.store = new DeadLetterStore(dynamo, readModelTable);
         this.planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
         this.committer = new ChunkCommitter(dynamo, readModelTable, null, store, Clock.systemUTC());
@@ -125,8 +147,7 @@ public final class DeadLetters {
                 break;
             }
             for (Map.Entry<String, List<DeadLetter>> entry : byItem.entrySet()) {
-                List<DeadLetter> item = entry.getValue();
-                item.sort(Comparator.comparing(d -> d.event().orElseThrow().sequenceNumber()));
+                List<DeadLetter> item = LetterOrder.of(entry.getValue());
                 for (int i = 0; i < item.size(); i++) {
                     DeadLetter d = item.get(i);
                     Outcome outcome = redriveOne(d);
@@ -146,27 +167,50 @@ public final class DeadLetters {
 
     private enum Outcome { APPLIED, ALREADY_GONE, FAILED }
 
+    /** What a re-drive's transaction found. */
+    private enum Commit { DONE, LETTER_GONE, MARKER_MOVED }
+
     private Outcome redriveOne(DeadLetter d) {
         ChangeEvent event = d.event().orElseThrow();
-        List<Chunk> chunks;
-        String failure;
-        try {
-            chunks = planner.plan(List.of(event), Map.of(), ParkingLot.empty(), Set.of(d.projection()));
-            failure = chunks.stream().flatMap(c -> c.parked().stream()).map(c -> c.reason()).findFirst().orElse(null);
-        } catch (ProjectionFailedException e) {
-            chunks = List.of();
-            failure = e.reason();
-        }
-        if (failure == null) {
-            List<Chunk> planned = chunks;
+        String failure = tooOldForItsHandOff(d);
+        for (int race = 0; failure == null; race++) {
+            HandOff handOff = handOff(d, event);
+            List<Chunk> chunks;
             try {
-                return retry.executeSupplier(() -> commit(planned, d)) ? Outcome.APPLIED : Outcome.ALREADY_GONE;
+                chunks = planner.plan(List.of(event), Map.of(), ParkingLot.empty(), Set.of(d.projection()), handOff);
+                failure = chunks.stream().flatMap(c -> c.parked().stream()).map(c -> c.reason()).findFirst().orElse(null);
+            } catch (ProjectionFailedException e) {
+                chunks = List.of();
+                failure = e.reason();
+            }
+            if (failure != null) {
+                break;
+            }
+            List<Chunk> planned = chunks;
+            Commit result;
+            try {
+                result = retry.executeSupplier(() -> commit(planned, d));
             } catch (RuntimeException e) {
                 if (TransientErrors.isTransient(e)) {
                     throw new IllegalStateException("re-drive stopped: DynamoDB keeps failing (" + e.getMessage()
                             + "); nothing is lost, run it again later", e);
                 }
                 failure = "DynamoDB refused its writes: " + e.getMessage();
+                break;
+            }
+            if (result == Commit.DONE) {
+                if (planned.stream().noneMatch(Chunk::needsCommit)) {
+                    log.info("re-drive of {} for '{}': the read model already reflects it (hand-off marker); dead letter removed",
+                            d.sourceKey(), d.projection());
+                }
+                return Outcome.APPLIED;
+            }
+            if (result == Commit.LETTER_GONE) {
+                return Outcome.ALREADY_GONE;
+            }
+            if (race >= MARKER_RACES) {
+                throw new IllegalStateException("re-drive stopped: the hand-off marker of " + d.sourceKey() + " for '" + d.projection()
+                        + "' kept moving (a backfill or worker is applying it now); nothing is lost, run it again later");
             }
         }
         try {
@@ -178,27 +222,71 @@ public final class DeadLetters {
         return Outcome.FAILED;
     }
 
-    /** Applies the change's writes and removes its dead letter; false if the dead letter was already gone. */
-    private boolean commit(List<Chunk> chunks, DeadLetter d) {
+    /**
+     * A letter of a hand-off is judged against its item's marker; markers expire 30 days after they
+     * move (when TTL is on), and without one the rule cannot tell what the read model holds.
+     */
+    private String tooOldForItsHandOff(DeadLetter d) {
+        if (d.handOffVersionAttribute().isEmpty() || d.parkedAt().plus(MARKER_TRUST).isAfter(clock.instant())) {
+            return null;
+        }
+        return "parked during a backfill hand-off on " + d.parkedAt() + ", more than " + MARKER_TRUST.toDays()
+                + " days ago: its item's hand-off marker may have expired, so a re-drive cannot tell whether the read model already holds it;"
+                + " compare the item with the source table, then purge this letter (projector dlq purge --key), or rebuild the projection";
+    }
+
+    /** The hand-off rule and the item's current marker, for a letter parked during a hand-off; none otherwise. */
+    private HandOff handOff(DeadLetter d, ChangeEvent event) {
+        if (d.handOffVersionAttribute().isEmpty()) {
+            return HandOff.NONE;
+        }
+        MarkerKey key = new MarkerKey(d.projection(), d.sourceKey());
+        Map<MarkerKey, AppliedVersion> marker = retry.executeSupplier(() -> markers.load(List.of(key)));
+        return new HandOff(Map.of(d.projection(), new HandOffRule(d.handOffVersionAttribute().get())), marker, d.scanned());
+    }
+
+    /** Applies the change's writes, moves its item's hand-off marker if it has one, and removes its dead letter. */
+    private Commit commit(List<Chunk> chunks, DeadLetter d) {
         List<TransactWriteItem> actions = new ArrayList<>();
         for (Chunk c : chunks) {
             for (ItemMutation m : c.mutations().values()) {
                 actions.add(committer.action(m));
             }
         }
+        int firstMarker = actions.size();
+        long now = clock.millis();
+        for (Chunk c : chunks) {
+            for (MarkerWrite w : c.markers()) {
+                actions.add(TransactWriteItem.builder().put(markers.put(w, now)).build());
+            }
+        }
+        int letter = actions.size();
         actions.add(TransactWriteItem.builder().delete(Delete.builder().tableName(store.table())
                 .key(Map.of("PK", AttributeValue.fromS(DeadLetterStore.PK), "SK", AttributeValue.fromS(d.sortKey())))
                 .conditionExpression("attribute_exists(PK)").build()).build());
         try {
             dynamo.transactWriteItems(b -> b.transactItems(actions));
-            return true;
+            return Commit.DONE;
         } catch (TransactionCanceledException e) {
-            boolean goneAlready = e.hasCancellationReasons()
-                    && "ConditionalCheckFailed".equals(e.cancellationReasons().get(actions.size() - 1).code());
-            if (!goneAlready) {
+            if (!e.hasCancellationReasons()) {
                 throw e;
             }
-            return false;
+            if (failedCondition(e, letter, letter + 1)) {
+                return Commit.LETTER_GONE;
+            }
+            if (failedCondition(e, firstMarker, letter)) {
+                return Commit.MARKER_MOVED;
+            }
+            throw e;
         }
+    }
+
+    private static boolean failedCondition(TransactionCanceledException e, int from, int to) {
+        for (int i = from; i < Math.min(to, e.cancellationReasons().size()); i++) {
+            if ("ConditionalCheckFailed".equals(e.cancellationReasons().get(i).code())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

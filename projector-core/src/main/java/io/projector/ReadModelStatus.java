@@ -28,9 +28,24 @@ public final class ReadModelStatus {
      * @param reportAge      how old the worker's last report on the shard is, or null
      * @param missed         why the projection has missed changes on the shard (its watermark is behind where the worker
      *                       is: it did not run), or null
+     * @param untilTrimmed   for a halted shard, how long the stream still keeps the oldest change the shard has not applied
+     *                       (negative: trimmed already, changes are lost); null when not halted
      */
     public record ShardLine(String projection, String shardId, String state, SequenceNumber watermark, Duration lastAppliedAge,
-                            Duration behind, Duration reportAge, String halted, String missed) {
+                            Duration behind, Duration reportAge, String halted, String missed, Duration untilTrimmed) {
+    }
+
+    /** How long a DynamoDB stream keeps a change. */
+    public static final Duration STREAM_RETENTION = Duration.ofHours(24);
+
+    /**
+     * How long until the stream trims the oldest change a halted shard has not applied: 24 h after
+     * that change was written. When its time is unknown (a report of an older worker), the halt's
+     * time stands in for it, which can only be later: the answer is then an upper bound.
+     */
+    public static Duration untilTrimmed(long oldestUnappliedMillis, long haltedAtMillis, long nowMillis) {
+        long oldest = oldestUnappliedMillis > 0 ? oldestUnappliedMillis : haltedAtMillis;
+        return Duration.ofMillis(oldest + STREAM_RETENTION.toMillis() - nowMillis);
     }
 
     /** The state of a projection that did not run while the worker read on: it lacks the changes in between. */
@@ -79,7 +94,9 @@ public final class ReadModelStatus {
                 shards.add(new ShardLine(p, shard, state, m == null ? null : m.sequenceNumber(),
                         m == null || m.lastEventMillis() == 0 ? null : Duration.ofMillis(Math.max(0, nowMillis - m.lastEventMillis())),
                         r == null ? null : Duration.ofMillis(r.behindMillis()),
-                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted, missed));
+                        r == null ? null : Duration.ofMillis(Math.max(0, nowMillis - r.polledAtMillis())), halted, missed,
+                        halted == null ? null : untilTrimmed(r.oldestUnappliedMillis(), r.haltedAtMillis() > 0 ? r.haltedAtMillis()
+                                : r.polledAtMillis(), nowMillis)));
             }
             String state = shards.stream().anyMatch(s -> s.state().equals("halted")) ? "halted"
                     : shards.stream().anyMatch(s -> s.missed() != null) ? MISSED + " (backfill or rebuild it)" : shardState(reg, null);

@@ -58,7 +58,7 @@ public final class AppliedVersionStore {
     }
 
     /** The transaction action that moves a marker, conditioned on it being what the plan saw. */
-    Put put(MarkerWrite write, long nowMillis) {
+    public Put put(MarkerWrite write, long nowMillis) {
         Map<String, AttributeValue> item = new HashMap<>(key(write.key()).toAttributes());
         item.put("version", AttributeValue.fromN(write.next().version().toPlainString()));
         item.put("gone", AttributeValue.fromBool(write.next().gone()));

@@ -114,6 +114,9 @@ public final class ChunkPlanner {
                     current = new Builder(handOff.scan());
                 }
             }
+            // A change parked during a hand-off must be re-driven by the hand-off rule: the letter says so.
+            projected.parked.replaceAll(c -> handOff.active(c.projection())
+                    ? c.inHandOff(handOff.rule(c.projection()).versionAttribute(), handOff.scan()) : c);
             current.add(event, touched, projected, markers);
             markers.putAll(projected.markers);
             projected.parked.stream().filter(c -> !NO_PROJECTION.equals(c.projection()))

@@ -96,6 +96,10 @@ public final class DeadLetterStore {
         item.put(EXPIRES_AT, expiresAt(nowMillis));
         item.put("attempts", AttributeValue.fromN(ParkedChange.WAITS_BEHIND.equals(c.errorType()) ? "0" : "1"));
         item.put("keys", AttributeValue.fromM(e.keys().asMap()));
+        if (c.handOffAttribute() != null) {
+            item.put("handOffVersionAttribute", AttributeValue.fromS(c.handOffAttribute()));
+            item.put("scanned", AttributeValue.fromBool(c.scanned()));
+        }
         long images = e.oldImage().map(i -> ItemSize.of(i.asMap())).orElse(0L) + e.newImage().map(i -> ItemSize.of(i.asMap())).orElse(0L);
         if (!policy.keepImages()) {
             item.put("imagesOmitted", AttributeValue.fromS(WITHOUT_IMAGES));
@@ -265,6 +269,8 @@ public final class DeadLetterStore {
         return new DeadLetter(projection, i.get("shardId").s(), i.get("SK").s(), event,
                 i.containsKey("sourceKey") ? i.get("sourceKey").s() : "-",
                 i.get("reason").s(), i.get("errorType").s(), Instant.ofEpochMilli(Long.parseLong(i.get("parkedAt").n())),
-                Integer.parseInt(i.get("attempts").n()));
+                Integer.parseInt(i.get("attempts").n()),
+                i.containsKey("handOffVersionAttribute") ? Optional.of(i.get("handOffVersionAttribute").s()) : Optional.empty(),
+                i.containsKey("scanned") && Boolean.TRUE.equals(i.get("scanned").bool()));
     }
 }

@@ -97,6 +97,19 @@ public final class HandOffRule {
         return new Decision(Action.APPLY, position, null);
     }
 
+    /**
+     * Where a change (or a scan's read) brings its item: the new image's version, or "removed at the
+     * old image's version". Empty when the version attribute is not a number.
+     */
+    public Optional<AppliedVersion> position(ChangeEvent event) {
+        try {
+            return Optional.of(event.newImage().isPresent() ? AppliedVersion.present(version(event.newImage()))
+                    : AppliedVersion.removed(version(event.oldImage())));
+        } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
+            return Optional.empty();
+        }
+    }
+
     private BigDecimal version(Optional<Item> image) {
         AttributeValue v = image.orElseThrow().asMap().get(versionAttribute);
         if (v == null || Boolean.TRUE.equals(v.nul())) {

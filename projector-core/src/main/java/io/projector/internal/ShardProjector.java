@@ -34,9 +34,7 @@ public final class ShardProjector {
     private final String shardId;
     private final List<String> projections;
     private final ChunkPlanner planner;
-    private final ChunkCommitter committer;
-    private final WatermarkStore store;
-    private final DeadLetterStore deadLetters;
+    private final ShardTable table;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final EngineCounters counters;
@@ -50,6 +48,8 @@ public final class ShardProjector {
     private final ShardReporter reporter;
     private Map<String, SequenceNumber> watermarks = new HashMap<>();
     private long parkingLoadedAt;
+    /** Creation time of the first change of the batch not yet committed: what a halt leaves for the stream to keep. */
+    private long oldestUnappliedMillis;
 
     public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ChunkCommitter committer,
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
@@ -61,14 +61,19 @@ public final class ShardProjector {
                           WatermarkStore store, DeadLetterStore deadLetters, Retry retry, CircuitBreaker breaker,
                           EngineCounters counters, BooleanSupplier stopRequested, Clock clock, HandOffSource handOffs,
                           ShardReporter reporter) {
+        this(shardId, projections, planner, ShardTable.of(committer, store, deadLetters), retry, breaker, counters, stopRequested, clock,
+                handOffs, reporter);
+    }
+
+    public ShardProjector(String shardId, List<String> projections, ChunkPlanner planner, ShardTable table, Retry retry,
+                          CircuitBreaker breaker, EngineCounters counters, BooleanSupplier stopRequested, Clock clock,
+                          HandOffSource handOffs, ShardReporter reporter) {
+        this.table = table;
         this.handOffs = handOffs;
         this.reporter = reporter;
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
-        this.committer = committer;
-        this.store = store;
-        this.deadLetters = deadLetters;
         this.retry = retry;
         this.breaker = breaker;
         this.counters = counters;
@@ -79,7 +84,7 @@ public final class ShardProjector {
 
     public void initialize() {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
-        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> store.load(shardId, projections)));
+        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> table.watermarks(shardId, projections)));
         refreshParking(0);
         refreshHandOffs();
         log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
@@ -118,7 +123,7 @@ public final class ShardProjector {
     /** The shard stopped on a change it cannot get past; the status report says why. */
     public void halted(String reason) {
         if (reporter != null) {
-            reporter.halted(reason);
+            reporter.halted(reason, oldestUnappliedMillis);
         }
     }
 
@@ -129,6 +134,9 @@ public final class ShardProjector {
     /** Projects these consecutive events; returns when all are committed (or were already). */
     public void process(List<ChangeEvent> events) {
         counters.eventsSeen.add(events.size());
+        if (!events.isEmpty()) {
+            oldestUnappliedMillis = events.get(0).approximateCreationTime().toEpochMilli();
+        }
         if (reporter != null && !events.isEmpty()) {
             reporter.read(events.get(events.size() - 1).approximateCreationTime().toEpochMilli());
         }
@@ -143,6 +151,7 @@ public final class ShardProjector {
         int from = 0;
         int window = Integer.MAX_VALUE;
         while (from < events.size()) {
+            oldestUnappliedMillis = events.get(from).approximateCreationTime().toEpochMilli();
             List<ChangeEvent> planned = events.subList(from, (int) Math.min(events.size(), (long) from + window));
             HandOff handOff = handOff(planned);
             List<Chunk> chunks = planner.plan(planned, watermarks, parking, null, handOff);
@@ -161,7 +170,7 @@ public final class ShardProjector {
                 }
                 ChunkCommitter.Outcome outcome;
                 try {
-                    outcome = attempt("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
+                    outcome = attempt("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
                     if (TransientErrors.isConflict(e)) {
                         conflicted(chunk, e);
@@ -180,10 +189,16 @@ public final class ShardProjector {
                 }
                 if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
                     counters.chunksAlreadyApplied.increment();
-                    Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> store.load(shardId, projections));
+                    Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> table.watermarks(shardId, projections));
                     log.info("shard {}: chunk up to {} was already applied (watermarks now {}); re-planning the rest",
                             shardId, chunk.lastEvent().sequenceNumber(), stored);
                     watermarks = new HashMap<>(stored);
+                    // Another processor of the shard committed what this one planned (a stolen lease, the KCL's
+                    // hand-off timeout, a replay) and may have parked changes of items in it: without its parked
+                    // items, the re-plan would apply an item's later change ahead of its parked earlier one. Read
+                    // after the watermarks, and fresh (not the worker's shared view), so every change parked up to
+                    // them is seen.
+                    refreshParking(0);
                     next = start;
                     break;
                 }
@@ -226,7 +241,7 @@ public final class ShardProjector {
                 continue;
             }
             if (joined.contains(p)) {
-                retrying("move a watermark to the checkpoint", () -> store.catchUp(shardId, p, at, clock.millis()));
+                retrying("move a watermark to the checkpoint", () -> table.catchUp(shardId, p, at, clock.millis()));
                 watermarks.put(p, at);
             } else {
                 behind.add(p);
@@ -255,7 +270,7 @@ public final class ShardProjector {
             for (String p : projections) {
                 SequenceNumber mark = watermarks.get(p);
                 if (mark == null || upTo.isAfter(mark)) {
-                    store.catchUp(shardId, p, upTo, now);
+                    table.catchUp(shardId, p, upTo, now);
                     watermarks.put(p, upTo);
                 }
             }
@@ -281,7 +296,7 @@ public final class ShardProjector {
     /** Parks a stream record that could not even be decoded (no projection saw it). */
     public void parkUndecodable(software.amazon.awssdk.services.dynamodb.model.Record record, String reason) {
         retrying("park an undecodable record", () -> {
-            deadLetters.parkUndecodable(shardId, record, reason, clock.millis());
+            table.parkUndecodable(shardId, record, reason, clock.millis());
             return null;
         });
         counters.parked(ChunkPlanner.NO_PROJECTION);
@@ -327,10 +342,11 @@ public final class ShardProjector {
 
     /** Commits one chunk; false when a hand-off marker moved meanwhile and the change must be judged again. */
     private boolean commitAlone(Chunk chunk) {
-        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> committer.commit(shardId, chunk)));
+        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
         if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
             counters.chunksAlreadyApplied.increment();
-            watermarks = new HashMap<>(retrying("reload watermarks", () -> store.load(shardId, projections)));
+            watermarks = new HashMap<>(retrying("reload watermarks", () -> table.watermarks(shardId, projections)));
+            refreshParking(0);
             return true;
         }
         if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
@@ -343,7 +359,7 @@ public final class ShardProjector {
     private void committed(Chunk chunk) {
         chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
         if (!chunk.parked().isEmpty()) {
-            deadLetters.parked();
+            table.parked();
         }
         chunk.parked().forEach(c -> {
             if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
@@ -367,7 +383,7 @@ public final class ShardProjector {
 
     /** Reads which items wait behind parked changes; a view up to {@code maxAgeMillis} old, shared with the worker's other shards, will do. */
     private void refreshParking(long maxAgeMillis) {
-        parking.replaceBlocked(retrying("load parked items", () -> deadLetters.blockedItems(maxAgeMillis, clock.millis())));
+        parking.replaceBlocked(retrying("load parked items", () -> table.blockedItems(maxAgeMillis, clock.millis())));
         parkingLoadedAt = clock.millis();
     }
 

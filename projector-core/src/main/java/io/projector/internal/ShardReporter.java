@@ -22,6 +22,8 @@ public final class ShardReporter {
     private String halted;
     private String position;
     private java.util.List<String> projections = java.util.List.of();
+    private long haltedAt;
+    private long oldestUnapplied;
     private long writtenAt;
 
     public ShardReporter(ShardStatusStore store, String application, String shardId, String worker, Clock clock) {
@@ -54,8 +56,11 @@ public final class ShardReporter {
         writeIfDue();
     }
 
-    public void halted(String reason) {
+    /** @param oldestUnappliedMillis creation time of the oldest change the shard has not applied (0: unknown) */
+    public void halted(String reason, long oldestUnappliedMillis) {
         halted = reason;
+        haltedAt = clock.millis();
+        oldestUnapplied = oldestUnappliedMillis;
         writtenAt = 0;
         writeIfDue();
     }
@@ -68,7 +73,7 @@ public final class ShardReporter {
         writtenAt = now;
         try {
             store.put(new ShardStatusStore.Report(application, shardId, worker, polledAt, atTipAt, newestRecord, behind, halted,
-                    position, projections));
+                    position, projections, haltedAt, oldestUnapplied));
         } catch (RuntimeException e) {
             // Only the status report gets older; the projection goes on.
             log.debug("shard {}: status report not written: {}", shardId, e.toString());

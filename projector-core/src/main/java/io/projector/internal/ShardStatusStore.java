@@ -28,11 +28,20 @@ public final class ShardStatusStore {
      * @param halted             why the shard halted, or null
      * @param position           the sequence number every projection of the worker has its watermark at (or beyond), or null
      * @param projections        the projections the worker runs on the shard (empty: not reported)
+     * @param haltedAtMillis     when it halted (0: not halted)
+     * @param oldestUnappliedMillis creation time of the oldest change it has not applied when it halted (0: unknown); the
+     *                           stream trims it 24 h after that
      */
     public record Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
-                         long behindMillis, String halted, String position, List<String> projections) {
+                         long behindMillis, String halted, String position, List<String> projections, long haltedAtMillis,
+                         long oldestUnappliedMillis) {
         public Report {
             projections = projections == null ? List.of() : List.copyOf(projections);
+        }
+
+        public Report(String application, String shardId, String worker, long polledAtMillis, long atTipAtMillis, long newestRecordMillis,
+                      long behindMillis, String halted) {
+            this(application, shardId, worker, polledAtMillis, atTipAtMillis, newestRecordMillis, behindMillis, halted, null, List.of(), 0, 0);
         }
     }
 
@@ -55,6 +64,8 @@ public final class ShardStatusStore {
         item.put("behindMillis", number(r.behindMillis()));
         if (r.halted() != null) {
             item.put("halted", AttributeValue.fromS(r.halted()));
+            item.put("haltedAt", number(r.haltedAtMillis()));
+            item.put("oldestUnappliedAt", number(r.oldestUnappliedMillis()));
         }
         if (r.position() != null) {
             item.put("position", AttributeValue.fromS(r.position()));
@@ -72,7 +83,8 @@ public final class ShardStatusStore {
                 i.get("application").s(), i.get("shardId").s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
                 n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null,
                 i.containsKey("position") ? i.get("position").s() : null,
-                i.containsKey("projections") ? i.get("projections").l().stream().map(AttributeValue::s).toList() : List.of())));
+                i.containsKey("projections") ? i.get("projections").l().stream().map(AttributeValue::s).toList() : List.of(),
+                n(i, "haltedAt"), n(i, "oldestUnappliedAt"))));
         return out;
     }
 

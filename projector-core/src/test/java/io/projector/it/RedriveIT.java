@@ -346,6 +346,35 @@ class RedriveIT {
         assertThat(store.list(null)).isEmpty();
     }
 
+    // g. Two processors of one shard
+
+    @Test
+    void aProcessorThatFindsItsChunkAppliedByAnotherLearnsWhatTheOtherParkedBeforeItReplans() {
+        projection.brokenFor.set(item -> "k1".equals(item.string("value")));
+        // The new owner (a stolen lease, the KCL's hand-off timeout, a replay) starts while K has nothing parked.
+        ShardProjector newOwner = projector(new EngineCounters(), projection);
+        newOwner.initialize();
+        ChangeEvent k1 = source.insert(K, "k1", false);
+        ChangeEvent k2 = source.modify(K, "k2");
+        // The old owner parks K's insert ...
+        ShardProjector oldOwner = projector(new EngineCounters(), projection);
+        oldOwner.initialize();
+        oldOwner.process(List.of(k1));
+        assertThat(store.blockedItems()).containsExactly("switch\n" + K_SOURCE_KEY);
+
+        // ... and the new owner, finding k1 done, must not apply K's modify ahead of it.
+        newOwner.process(List.of(k1, k2));
+
+        assertThat(copy(K)).as("K's later change waits behind its parked insert").isEmpty();
+        assertThat(letters().list("switch")).extracting(d -> d.event().orElseThrow().sequenceNumber())
+                .containsExactly(k1.sequenceNumber(), k2.sequenceNumber());
+        assertThat(watermarks.load(SHARD, List.of("switch"))).isEqualTo(Map.of("switch", k2.sequenceNumber()));
+        projection.fix();
+        assertThat(letters().redrive(null)).isEqualTo(new RedriveResult(2, 0, 0, 0));
+        assertThat(copy(K)).as("the re-drive leaves K at its last change").contains("k2");
+        assertThat(changes(K)).isEqualTo(2);
+    }
+
     // ---
 
     /** K's insert and two modifies interleaved with other items: O1 insert, K insert, O2 insert, K modify, O1 modify, K modify. */

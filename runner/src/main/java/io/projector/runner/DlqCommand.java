@@ -74,6 +74,9 @@ final class DlqCommand {
             out.println("error type:  " + d.errorType());
             out.println("parked at:   " + d.parkedAt());
             out.println("attempts:    " + d.attempts());
+            d.handOffVersionAttribute().ifPresent(v -> out.println("hand-off:    parked during a backfill hand-off (version attribute '"
+                    + v + "'), as a " + (d.scanned() ? "scan read: it stands at the version it read" : "stream change")
+                    + "; a re-drive judges it by the hand-off rule"));
             d.event().ifPresentOrElse(e -> {
                 out.println("change:      " + e.type() + " of " + e.entityType() + ", sequence number " + e.sequenceNumber()
                         + ", at " + e.approximateCreationTime());
@@ -85,7 +88,8 @@ final class DlqCommand {
     }
 
     @Command(name = "redrive", mixinStandardHelpOptions = true,
-            description = "Run parked changes through their projections again, item by item in stream order; each applied change leaves the store in the same transaction.")
+            description = "Run parked changes through their projections again, item by item in the order they stand (a backfill's reads by version), "
+                    + "changes parked during a backfill hand-off by its rule; each applied change leaves the store in the same transaction.")
     static final class Redrive extends Subcommand {
         @Option(names = "--projection", description = "Only this projection's.") String projection;
 

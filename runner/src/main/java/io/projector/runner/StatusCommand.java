@@ -48,6 +48,7 @@ final class StatusCommand implements Callable<Integer> {
                             s.reportAge() == null ? "none" : seconds(s.reportAge()) + " ago");
                     if (s.halted() != null) {
                         out.println("    halted: " + s.halted());
+                        out.println("    " + retention(s.untilTrimmed()));
                         halted++;
                     }
                     if (s.missed() != null) {
@@ -58,6 +59,17 @@ final class StatusCommand implements Callable<Integer> {
             }
             return halted > 0 ? 3 : 0;
         }
+    }
+
+    /** A halted shard loses what the stream trims (24 h after a change was written): say how long is left. */
+    static String retention(Duration untilTrimmed) {
+        if (untilTrimmed.isNegative() || untilTrimmed.isZero()) {
+            return String.format("the stream has trimmed changes this shard never applied (the oldest was written %.1f h ago, "
+                    + "past the 24 h retention): they are lost; fix the cause, restart, then rebuild the projection "
+                    + "(projector rebuild)", 24 + untilTrimmed.negated().toMillis() / 3_600_000.0);
+        }
+        return String.format("the stream trims its oldest unapplied change in %.1f h (24 h retention): fix the cause and restart "
+                + "before then, or those changes are lost", untilTrimmed.toMillis() / 3_600_000.0);
     }
 
     private static String ago(Duration d) {
