@@ -13,6 +13,7 @@ import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
+import io.projector.internal.FatalErrors;
 import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
@@ -87,7 +88,7 @@ public final class Projector implements AutoCloseable {
                             Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, backfills, markers,
                             config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
-                    decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
+                    decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),
                     config.sourceTable(), config.readModelTable(), names, config.workerId());
@@ -161,6 +162,9 @@ public final class Projector implements AutoCloseable {
                 .description("shard leases this worker holds and processes").strongReference(true).register(registry);
         Gauge.builder("projector.shards.halted", shards, s -> s.haltedShards().size())
                 .description("shards halted on a change that cannot be projected (policy HALT)").strongReference(true).register(registry);
+        Gauge.builder("projector.shards.stuck", this, p -> p.stuckShards().size())
+                .description("shards whose batch has run longer than the stuck batch time (a projection that never returns, an endless retry)")
+                .strongReference(true).register(registry);
         Gauge.builder("projector.breaker.state", breaker, b -> breakerState(b.getState()))
                 .description("read-model circuit breaker: 0 closed, 1 half-open, 2 open").strongReference(true).register(registry);
     }
@@ -209,7 +213,12 @@ public final class Projector implements AutoCloseable {
                 counters.lastCommittedEventMillis.get(),
                 shards.activeShards(),
                 shards.haltedShards(),
-                System.currentTimeMillis() - startedAtMillis);
+                System.currentTimeMillis() - startedAtMillis,
+                stuckShards());
+    }
+
+    private java.util.Map<String, Long> stuckShards() {
+        return shards.stuckShards(System.currentTimeMillis(), config.stuckBatchAfter().toMillis());
     }
 
     /** Blocks until the worker stops (for example after {@link #close()} from a shutdown hook). */
@@ -221,14 +230,17 @@ public final class Projector implements AutoCloseable {
 
     /**
      * Stops gracefully: the chunk in flight is committed or abandoned, shards checkpoint, leases are
-     * released. Returns whether that finished within the timeout.
+     * released. Returns within the timeout (and a moment), whether that finished (true) or had to be
+     * cut short (false); either way nothing committed is lost and nothing is applied twice later.
      */
     public boolean stop(Duration timeout) {
         if (closed) {
             return true;
         }
         closed = true;
-        boolean clean = worker.stop(timeout.toMillis());
+        // First, so that a shard stuck in retries gives up its batch now instead of at the timeout.
+        shards.requestStop();
+        boolean clean = worker.stop(timeout.toMillis(), () -> shards.activeShards() == 0);
         clients.close();
         log.info("projector '{}' stopped {}", config.applicationName(), clean ? "cleanly" : "after the timeout");
         return clean;

@@ -41,6 +41,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param meterRegistry          where the worker's metrics go (names under {@code projector.}); default: a private in-memory registry
  * @param kclMetricsLevel        the KCL's own CloudWatch metrics: NONE (default), SUMMARY or DETAILED (published with the worker's credentials)
  * @param handOffMargin          a backfill hand-off ends on a shard with the first change this much newer than the scan's end (covers clock skew)
+ * @param stuckBatchAfter        a shard whose batch has run this long is reported stuck (health 503, {@code projector.shards.stuck})
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -67,7 +68,8 @@ public record ProjectorConfig(
         List<ExecutionInterceptor> readModelInterceptors,
         MeterRegistry meterRegistry,
         KclMetricsLevel kclMetricsLevel,
-        Duration handOffMargin) {
+        Duration handOffMargin,
+        Duration stuckBatchAfter) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -113,6 +115,7 @@ public record ProjectorConfig(
         Objects.requireNonNull(meterRegistry, "meterRegistry");
         Objects.requireNonNull(kclMetricsLevel, "kclMetricsLevel");
         requireBetween("hand-off margin", handOffMargin, Duration.ZERO, Duration.ofHours(1));
+        requireBetween("stuck batch time", stuckBatchAfter, Duration.ofSeconds(1), Duration.ofHours(24));
     }
 
     public static Builder builder() {
@@ -127,7 +130,7 @@ public record ProjectorConfig(
         return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
-                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin);
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, stuckBatchAfter);
     }
 
     private static void requireName(String what, String value) {
@@ -184,6 +187,7 @@ public record ProjectorConfig(
         private MeterRegistry meterRegistry;
         private KclMetricsLevel kclMetricsLevel = KclMetricsLevel.NONE;
         private Duration handOffMargin = Duration.ofSeconds(60);
+        private Duration stuckBatchAfter = Duration.ofMinutes(5);
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -211,6 +215,8 @@ public record ProjectorConfig(
         public Builder meterRegistry(MeterRegistry v) { meterRegistry = v; return this; }
         public Builder kclMetricsLevel(KclMetricsLevel v) { kclMetricsLevel = v; return this; }
         public Builder handOffMargin(Duration v) { handOffMargin = v; return this; }
+        /** Longer than the slowest batch you expect, retries of a throttled table included: a stuck shard fails the health check. */
+        public Builder stuckBatchAfter(Duration v) { stuckBatchAfter = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -234,7 +240,7 @@ public record ProjectorConfig(
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
-                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin);
+                    meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin, stuckBatchAfter);
         }
 
         private static String defaultWorkerId() {

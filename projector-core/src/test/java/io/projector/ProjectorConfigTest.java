@@ -23,4 +23,14 @@ class ProjectorConfigTest {
                 .handOffMargin(java.time.Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("hand-off margin must be between 0 ms and 3600000 ms, was -1000 ms");
     }
+
+    @Test
+    void theStuckBatchTimeIsCheckedAndNamed() {
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view")
+                .stuckBatchAfter(java.time.Duration.ofMillis(10)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("stuck batch time must be between 1000 ms and 86400000 ms, was 10 ms");
+        org.assertj.core.api.Assertions.assertThat(ProjectorConfig.builder().sourceTable("src").readModelTable("view").build()
+                .stuckBatchAfter()).isEqualTo(java.time.Duration.ofMinutes(5));
+    }
 }
