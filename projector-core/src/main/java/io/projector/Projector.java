@@ -238,12 +238,26 @@ public final class Projector implements AutoCloseable {
             return true;
         }
         closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
         // First, so that a shard stuck in retries gives up its batch now instead of at the timeout.
         shards.requestStop();
         boolean clean = worker.stop(timeout.toMillis(), () -> shards.activeShards() == 0);
-        clients.close();
+        closeClients(deadline);
         log.info("projector '{}' stopped {}", config.applicationName(), clean ? "cleanly" : "after the timeout");
         return clean;
+    }
+
+    /** Closing the async clients waits out Netty's quiet period (about 2 s); the stop's budget bounds that wait. */
+    private void closeClients(long deadlineNanos) {
+        Thread closing = new Thread(clients::close, "projector-close-" + config.applicationName());
+        closing.setDaemon(true);
+        closing.start();
+        long leftMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        try {
+            closing.join(Math.max(1, leftMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
