@@ -70,6 +70,13 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
         MDC.put("shard", shardId);
+        if (stopRequested()) {
+            // A shard handed over while the worker stops (a child after its parent ended): loading it would only be
+            // refused by the stop, and the KCL would retry initialize until the end. It processes nothing.
+            log.info("shard {} taken while stopping: left for the next owner", shardId);
+            MDC.remove("shard");
+            return;
+        }
         try {
             projector = factory.create(shardId, this::stopRequested);
             projector.initialize();
@@ -213,6 +220,11 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             release();
             if (halted) {
                 log.error("shard {} ended while halted: not checkpointing its end", shardId);
+                return;
+            }
+            if (stopRequested() || projector == null) {
+                // Batches that came after the stop were not processed: checkpointing the end would skip them for good.
+                log.info("shard {} ended while stopping: not checkpointing its end; the next owner finishes it", shardId);
                 return;
             }
             try {
