@@ -14,6 +14,7 @@ import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
 import io.projector.internal.ProjectionGaps;
+import io.projector.internal.FatalErrors;
 import io.projector.internal.ReadModelBreaker;
 import io.projector.internal.RetryPolicy;
 import io.projector.internal.ShardProjector;
@@ -94,11 +95,12 @@ public final class Projector implements AutoCloseable {
                             Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, backfills, markers,
                             config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
-                    decoder, config.checkpointInterval(), Clock.systemUTC(), shards);
+                    decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);
             String ttlProblem = Tables.timeToLiveProblem(clients.dynamo(), config.readModelTable());
             if (ttlProblem != null) {
                 log.warn(ttlProblem);
             }
+
             this.worker = new StreamWorker(config, clients, streamArn, processors);
             log.info("projector '{}' on {} -> {} with projections {} (worker {})", config.applicationName(),
                     config.sourceTable(), config.readModelTable(), names, config.workerId());
@@ -172,6 +174,9 @@ public final class Projector implements AutoCloseable {
                 .description("shard leases this worker holds and processes").strongReference(true).register(registry);
         Gauge.builder("projector.shards.halted", shards, s -> s.haltedShards().size())
                 .description("shards halted on a change that cannot be projected (policy HALT)").strongReference(true).register(registry);
+        Gauge.builder("projector.shards.stuck", this, p -> p.stuckShards().size())
+                .description("shards whose batch has run longer than the stuck batch time (a projection that never returns, an endless retry)")
+                .strongReference(true).register(registry);
         Gauge.builder("projector.breaker.state", breaker, b -> breakerState(b.getState()))
                 .description("read-model circuit breaker: 0 closed, 1 half-open, 2 open").strongReference(true).register(registry);
     }
@@ -220,7 +225,12 @@ public final class Projector implements AutoCloseable {
                 counters.lastCommittedEventMillis.get(),
                 shards.activeShards(),
                 shards.haltedShards(),
-                System.currentTimeMillis() - startedAtMillis);
+                System.currentTimeMillis() - startedAtMillis,
+                stuckShards());
+    }
+
+    private java.util.Map<String, Long> stuckShards() {
+        return shards.stuckShards(System.currentTimeMillis(), config.stuckBatchAfter().toMillis());
     }
 
     /** Blocks until the worker stops (for example after {@link #close()} from a shutdown hook). */
@@ -232,17 +242,34 @@ public final class Projector implements AutoCloseable {
 
     /**
      * Stops gracefully: the chunk in flight is committed or abandoned, shards checkpoint, leases are
-     * released. Returns whether that finished within the timeout.
+     * released. Returns within the timeout (and a moment), whether that finished (true) or had to be
+     * cut short (false); either way nothing committed is lost and nothing is applied twice later.
      */
     public boolean stop(Duration timeout) {
         if (closed) {
             return true;
         }
         closed = true;
-        boolean clean = worker.stop(timeout.toMillis());
-        clients.close();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // First, so that a shard stuck in retries gives up its batch now instead of at the timeout.
+        shards.requestStop();
+        boolean clean = worker.stop(timeout.toMillis(), () -> shards.activeShards() == 0);
+        closeClients(deadline);
         log.info("projector '{}' stopped {}", config.applicationName(), clean ? "cleanly" : "after the timeout");
         return clean;
+    }
+
+    /** Closing the async clients waits out Netty's quiet period (about 2 s); the stop's budget bounds that wait. */
+    private void closeClients(long deadlineNanos) {
+        Thread closing = new Thread(clients::close, "projector-close-" + config.applicationName());
+        closing.setDaemon(true);
+        closing.start();
+        long leftMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        try {
+            closing.join(Math.max(1, leftMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

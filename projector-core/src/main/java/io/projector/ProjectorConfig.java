@@ -43,6 +43,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param handOffMargin          a backfill hand-off ends on a shard with the first change this much newer than the scan's end (covers clock skew)
  * @param leaderLockDuration     how long the KCL leader's lock lasts unrenewed: a killed leader is replaced after about this much plus one lease-assignment interval
  * @param deadLetters            how long dead letters are kept (their {@code expiresAt}) and whether with images, redacted or not
+ * @param stuckBatchAfter        a shard whose batch has run this long is reported stuck (health 503, {@code projector.shards.stuck})
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -71,7 +72,8 @@ public record ProjectorConfig(
         KclMetricsLevel kclMetricsLevel,
         Duration handOffMargin,
         Duration leaderLockDuration,
-        DeadLetterPolicy deadLetters) {
+        DeadLetterPolicy deadLetters,
+        Duration stuckBatchAfter) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -119,6 +121,7 @@ public record ProjectorConfig(
         requireBetween("hand-off margin", handOffMargin, Duration.ZERO, Duration.ofHours(1));
         requireBetween("leader lock duration", leaderLockDuration, Duration.ofSeconds(1), Duration.ofMinutes(10));
         Objects.requireNonNull(deadLetters, "deadLetters");
+        requireBetween("stuck batch time", stuckBatchAfter, Duration.ofSeconds(1), Duration.ofHours(24));
     }
 
     public static Builder builder() {
@@ -133,7 +136,7 @@ public record ProjectorConfig(
         return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
-                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters);
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters, stuckBatchAfter);
     }
 
     private static void requireName(String what, String value) {
@@ -197,6 +200,7 @@ public record ProjectorConfig(
         // for one conditional write every ~3.3 s (docs/KCL.md, "Failover").
         private Duration leaderLockDuration = Duration.ofSeconds(10);
         private DeadLetterPolicy deadLetters = DeadLetterPolicy.DEFAULT;
+        private Duration stuckBatchAfter = Duration.ofMinutes(5);
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -226,6 +230,8 @@ public record ProjectorConfig(
         public Builder handOffMargin(Duration v) { handOffMargin = v; return this; }
         public Builder leaderLockDuration(Duration v) { leaderLockDuration = v; return this; }
         public Builder deadLetters(DeadLetterPolicy v) { deadLetters = v; return this; }
+        /** Longer than the slowest batch you expect, retries of a throttled table included: a stuck shard fails the health check. */
+        public Builder stuckBatchAfter(Duration v) { stuckBatchAfter = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -251,7 +257,7 @@ public record ProjectorConfig(
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
                     meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin,
-                    leaderLockDuration, deadLetters);
+                    leaderLockDuration, deadLetters, stuckBatchAfter);
         }
 
         private static String defaultWorkerId() {

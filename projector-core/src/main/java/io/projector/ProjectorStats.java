@@ -19,6 +19,7 @@ import java.util.Map;
  * @param activeShards             shards this worker processes now
  * @param haltedShards             shards halted on a record that cannot be projected, with the reason
  * @param uptimeMillis             time since the worker was created
+ * @param stuckShards              shards whose batch has run longer than the stuck batch time, with how long (ms), longest first
  */
 public record ProjectorStats(
         long eventsSeen,
@@ -34,5 +35,6 @@ public record ProjectorStats(
         long lastCommittedEventMillis,
         int activeShards,
         Map<String, String> haltedShards,
-        long uptimeMillis) {
+        long uptimeMillis,
+        Map<String, Long> stuckShards) {
 }

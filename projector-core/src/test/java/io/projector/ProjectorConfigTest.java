@@ -39,4 +39,14 @@ class ProjectorConfigTest {
         ProjectorConfig local = ProjectorConfig.builder().sourceTable("src").readModelTable("view").fastLocalTuning().build();
         org.assertj.core.api.Assertions.assertThat(local.leaderLockDuration()).isEqualTo(java.time.Duration.ofSeconds(3));
     }
+
+    @Test
+    void theStuckBatchTimeIsCheckedAndNamed() {
+        assertThatThrownBy(() -> ProjectorConfig.builder().sourceTable("src").readModelTable("view")
+                .stuckBatchAfter(java.time.Duration.ofMillis(10)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("stuck batch time must be between 1000 ms and 86400000 ms, was 10 ms");
+        org.assertj.core.api.Assertions.assertThat(ProjectorConfig.builder().sourceTable("src").readModelTable("view").build()
+                .stuckBatchAfter()).isEqualTo(java.time.Duration.ofMinutes(5));
+    }
 }

@@ -285,9 +285,15 @@ public final class ChunkPlanner {
                 event.sequenceNumber(), event.approximateCreationTime(), "");
     }
 
-    /** Calls the projection, again on failure: a projection that fails by chance gets a second chance before its change is parked. */
+    /**
+     * Calls the projection, again on failure: a projection that fails by chance gets a second chance
+     * before its change is parked. Whatever it throws blames the change — a checked exception thrown
+     * sneakily (Kotlin, Scala, Lombok), an {@code Error}, a class missing from its plugin jar, a stack
+     * overflow — except a fatal VM error, which must end the worker before anything more is committed,
+     * and an interrupt, which means the shard is being given up (not that the change is bad).
+     */
     private static List<Write> call(Projection p, ChangeEvent event) {
-        RuntimeException last = null;
+        Throwable last = null;
         for (int attempt = 1; attempt <= PROJECTION_ATTEMPTS; attempt++) {
             try {
                 List<Write> writes = p.project(event);
@@ -297,11 +303,30 @@ public final class ChunkPlanner {
                 return writes;
             } catch (ProjectionFailedException e) {
                 throw e;
-            } catch (RuntimeException e) {
-                last = e;
+            } catch (Throwable t) {
+                if (FatalErrors.isFatal(t)) {
+                    throw (Error) t;
+                }
+                if (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new ShardStoppedException(String.valueOf(MDC.get("shard")), "was interrupted inside projection '" + p.name() + "'");
+                }
+                last = t;
             }
         }
-        throw new ProjectionFailedException(p.name(), event, last.getClass().getSimpleName() + ": " + last.getMessage(), last);
+        throw new ProjectionFailedException(p.name(), event, describe(last), last);
+    }
+
+    /** One line on what the projection threw, with what to do where the type says it. */
+    static String describe(Throwable t) {
+        String what = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        if (t instanceof LinkageError) {
+            return what + " (a class the projection needs is missing or incompatible: add it to the plugin jar or the class path, then re-drive)";
+        }
+        if (t instanceof StackOverflowError) {
+            return what + " (the projection recursed too deep on this change)";
+        }
+        return what;
     }
 
     private final class Builder {

@@ -115,21 +115,40 @@ public final class EngineCounters {
         }
     }
 
-    /** How far behind the stream one shard is. */
+    /** How far behind the stream one shard is, and how long its batch in flight has run. */
     public static final class ShardMeters {
         private final AtomicLong lastCreationMillis = new AtomicLong();
         private final AtomicLong lagMillis = new AtomicLong();
+        /** When the batch in flight began, and the creation time of its oldest record; 0 between batches. */
+        private final AtomicLong batchStartedMillis = new AtomicLong();
+        private final AtomicLong batchOldestCreationMillis = new AtomicLong();
         private final List<Meter> meters;
 
         private ShardMeters(MeterRegistry registry, String shardId) {
-            Gauge lag = Gauge.builder("projector.shard.lag", lagMillis, AtomicLong::get)
-                    .description("when the shard's last batch was done: that time minus the creation time of its last record")
+            Gauge lag = Gauge.builder("projector.shard.lag", this, m -> m.lagMillis(System.currentTimeMillis()))
+                    .description("how far behind the shard is: at the end of its last batch, that time minus the creation time of its "
+                            + "last record; while a batch runs, at least now minus the creation time of the batch's oldest record")
                     .baseUnit("milliseconds").tag("shard", shardId).strongReference(true).register(registry);
             Gauge age = Gauge.builder("projector.shard.last.record.age", this,
                             m -> m.lastCreationMillis.get() == 0 ? Double.NaN : System.currentTimeMillis() - m.lastCreationMillis.get())
                     .description("now minus the creation time of the last record the shard applied or skipped; grows while it is idle or stuck")
                     .baseUnit("milliseconds").tag("shard", shardId).strongReference(true).register(registry);
-            this.meters = List.of(lag, age);
+            Gauge batch = Gauge.builder("projector.shard.batch.age", this, m -> m.batchAgeMillis(System.currentTimeMillis()))
+                    .description("how long the shard's batch in flight has run (0 between batches); a stuck projection or retry storm makes it grow")
+                    .baseUnit("milliseconds").tag("shard", shardId).strongReference(true).register(registry);
+            this.meters = List.of(lag, age, batch);
+        }
+
+        /** A batch begins; its oldest record was created at {@code oldestCreationMillis}. */
+        public void batchStarted(long nowMillis, long oldestCreationMillis) {
+            batchOldestCreationMillis.set(oldestCreationMillis);
+            batchStartedMillis.set(nowMillis);
+        }
+
+        /** The batch is done, committed or given up. */
+        public void batchEnded() {
+            batchStartedMillis.set(0);
+            batchOldestCreationMillis.set(0);
         }
 
         /** The records up to one created at {@code creationMillis} are applied (or skipped) at {@code nowMillis}. */
@@ -141,6 +160,19 @@ public final class EngineCounters {
         /** A poll found nothing new: the shard is caught up. */
         public void atTip(long nowMillis) {
             lagMillis.set(0);
+        }
+
+        /** What the lag gauge shows at {@code nowMillis}: a batch that does not finish makes it grow. */
+        public long lagMillis(long nowMillis) {
+            long oldest = batchOldestCreationMillis.get();
+            long done = lagMillis.get();
+            return batchStartedMillis.get() == 0 || oldest == 0 ? done : Math.max(done, nowMillis - oldest);
+        }
+
+        /** What the batch-age gauge shows at {@code nowMillis}. */
+        public long batchAgeMillis(long nowMillis) {
+            long started = batchStartedMillis.get();
+            return started == 0 ? 0 : Math.max(0, nowMillis - started);
         }
     }
 }

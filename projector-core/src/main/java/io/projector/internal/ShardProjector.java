@@ -133,6 +133,20 @@ public final class ShardProjector {
 
     /** Projects these consecutive events; returns when all are committed (or were already). */
     public void process(List<ChangeEvent> events) {
+        boolean measured = !events.isEmpty() && !handOffs.scan();
+        if (measured) {
+            shardMeters.batchStarted(clock.millis(), events.get(0).approximateCreationTime().toEpochMilli());
+        }
+        try {
+            project(events);
+        } finally {
+            if (measured) {
+                shardMeters.batchEnded();
+            }
+        }
+    }
+
+    private void project(List<ChangeEvent> events) {
         counters.eventsSeen.add(events.size());
         if (!events.isEmpty()) {
             oldestUnappliedMillis = events.get(0).approximateCreationTime().toEpochMilli();

@@ -58,4 +58,34 @@ class ProjectionTestKitTest {
         assertThat(kit.item("NOTE#n1", "COPY")).isEmpty();
         assertThat(kit.item("NOTE#n2", "COPY")).isPresent();
     }
+
+    /** Needs a class its plugin jar forgot, as a projection does when a dependency is missing at run time. */
+    static final class MissingDependency implements Projection {
+        @Override
+        public String name() {
+            return "needs-money";
+        }
+
+        @Override
+        public Set<String> entityTypes() {
+            return Set.of("Note");
+        }
+
+        @Override
+        public List<Write> project(ChangeEvent event) {
+            throw new NoClassDefFoundError("com/acme/money/Money");
+        }
+    }
+
+    @Test
+    void anErrorFromTheProjectionFailsTheTestOrIsParkedLikeAnyFailure() {
+        assertThatThrownBy(() -> ProjectionTestKit.of(new MissingDependency()).put(Map.of("PK", "n1", "SK", "NOTE", "type", "Note")))
+                .isInstanceOf(ProjectionFailedException.class)
+                .hasMessageContaining("needs-money").hasMessageContaining("NoClassDefFoundError: com/acme/money/Money");
+
+        ProjectionTestKit kit = ProjectionTestKit.of(new MissingDependency(), new NoteCopy()).parkingFailures();
+        kit.put(Map.of("PK", "n1", "SK", "NOTE", "type", "Note", "text", "kept"));
+        assertThat(kit.parked()).extracting(ProjectionFailedException::projection).containsExactly("needs-money");
+        assertThat(kit.item("NOTE#n1", "COPY")).as("the other projection's write of the same change").isPresent();
+    }
 }

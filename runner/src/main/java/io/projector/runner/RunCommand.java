@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    /** ECS kills a task 30 s after SIGTERM; this leaves room for the JVM's exit and a slow signal. */
+    static final Duration STOP_BUDGET = Duration.ofSeconds(20);
 
     @Option(names = "--source-table", defaultValue = "${env:PROJECTOR_SOURCE_TABLE}",
             description = "Table whose stream is projected (env PROJECTOR_SOURCE_TABLE).")
@@ -108,6 +110,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Attempts per round for a failing read-model call (env PROJECTOR_RETRY_ATTEMPTS; default 6).")
     Integer retryAttempts;
 
+    @Option(names = "--stuck-batch-ms", defaultValue = "${env:PROJECTOR_STUCK_BATCH_MS:-300000}",
+            description = "A shard whose batch has not finished for this long is stuck: /health answers 503 naming it "
+                    + "(env PROJECTOR_STUCK_BATCH_MS; default ${DEFAULT-VALUE}, 5 minutes).")
+    long stuckBatchMs;
+
     @Option(names = "--worker-id", defaultValue = "${env:PROJECTOR_WORKER_ID}",
             description = "This worker's name in the lease table (env PROJECTOR_WORKER_ID; default host-pid-random).")
     String workerId;
@@ -176,6 +183,7 @@ final class RunCommand implements Callable<Integer> {
         if (retryAttempts != null) {
             checkRange("retry-attempts", retryAttempts, 1, 100);
         }
+        checkRange("stuck-batch-ms", stuckBatchMs, 1_000, 86_400_000);
         if (entityTypeAttribute == null || entityTypeAttribute.isBlank()) {
             throw new IllegalArgumentException(setting("entity-type-attribute") + " must not be empty (default: type)");
         }
@@ -258,7 +266,7 @@ final class RunCommand implements Callable<Integer> {
             log.info("health, readiness and metrics on http://{} (/health, /ready, /metrics)", http.address());
             return http;
         } catch (RuntimeException e) {
-            projector.stop(Duration.ofSeconds(25));
+            projector.stop(STOP_BUDGET);
             throw e;
         }
     }
@@ -305,7 +313,7 @@ final class RunCommand implements Callable<Integer> {
             if (retryAttempts != null) {
                 builder.retryAttempts(retryAttempts);
             }
-            builder.parkUnknownTypes(parkUnknownTypes);
+            builder.parkUnknownTypes(parkUnknownTypes).stuckBatchAfter(Duration.ofMillis(stuckBatchMs));
             builder.deadLetters(deadLetters.policy(this::setting));
             builder.meterRegistry(telemetry.registry())
                     .kclMetricsLevel(ProjectorConfig.KclMetricsLevel.valueOf(kclMetrics.trim().toUpperCase(Locale.ROOT)));
@@ -337,7 +345,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 log.info("{} received: stopping gracefully", received);
                 health.stopping();
-                boolean clean = projector.stop(Duration.ofSeconds(25));
+                boolean clean = projector.stop(STOP_BUDGET);
                 health.stopped();
                 log.info("stopped {}; {}", clean ? "cleanly" : "after the timeout", projector.stats());
                 return 0;

@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>health: 200 while the KCL scheduler runs, and during a graceful stop; 503 while starting
- *       (tables checked, DynamoDB Local starting), once the scheduler died, and after the stop;</li>
+ *       (tables checked, DynamoDB Local starting), once the scheduler died, while a shard is stuck
+ *       (its batch has run longer than {@code --stuck-batch-ms}; status STUCK, the shard named), and after the stop;</li>
  *   <li>ready: 200 once the worker has taken and initialized its first shard, until it starts
  *       stopping; 503 otherwise.</li>
  * </ul>
@@ -41,15 +42,31 @@ final class WorkerHealth implements HealthServer.Probe {
     public HealthServer.Check health() {
         Phase now = phase;
         Projector p = projector;
+        return health(now, p != null && p.isRunning(), p == null ? null : p.stats());
+    }
+
+    /**
+     * The liveness answer for a phase, whether the scheduler runs, and the worker's figures. A
+     * stuck shard (a batch running longer than the stuck batch time) makes it 503: a projection
+     * that never returns would otherwise look healthy for ever.
+     */
+    static HealthServer.Check health(Phase now, boolean running, ProjectorStats stats) {
         switch (now) {
             case RUNNING:
-                return p.isRunning()
-                        ? new HealthServer.Check(true, "UP", details(now, p))
-                        : new HealthServer.Check(false, "DOWN", with(details(now, p), "reason", "the KCL scheduler stopped"));
+                if (!running) {
+                    return new HealthServer.Check(false, "DOWN", with(details(now, stats), "reason", "the KCL scheduler stopped"));
+                }
+                if (!stats.stuckShards().isEmpty()) {
+                    Map.Entry<String, Long> worst = stats.stuckShards().entrySet().iterator().next();
+                    return new HealthServer.Check(false, "STUCK", with(details(now, stats), "reason", "shard " + worst.getKey()
+                            + " has not finished a batch for " + worst.getValue() / 1000 + " s (a projection that does not return, "
+                            + "or retries that do not end; see the log and projector_shard_batch_age_milliseconds)"));
+                }
+                return new HealthServer.Check(true, "UP", details(now, stats));
             case STOPPING:
-                return new HealthServer.Check(true, "UP", details(now, p));
+                return new HealthServer.Check(true, "UP", details(now, stats));
             default:
-                return new HealthServer.Check(false, "DOWN", details(now, p));
+                return new HealthServer.Check(false, "DOWN", details(now, stats));
         }
     }
 
@@ -58,7 +75,7 @@ final class WorkerHealth implements HealthServer.Probe {
         Phase now = phase;
         Projector p = projector;
         if (now == Phase.RUNNING && p.isReady()) {
-            return new HealthServer.Check(true, "READY", details(now, p));
+            return new HealthServer.Check(true, "READY", details(now, p.stats()));
         }
         String reason;
         switch (now) {
@@ -75,16 +92,20 @@ final class WorkerHealth implements HealthServer.Probe {
                 reason = "stopped";
                 break;
         }
-        return new HealthServer.Check(false, "NOT_READY", with(details(now, p), "reason", reason));
+        return new HealthServer.Check(false, "NOT_READY", with(details(now, p == null ? null : p.stats()), "reason", reason));
     }
 
-    private static Map<String, Object> details(Phase phase, Projector p) {
+    private static Map<String, Object> details(Phase phase, ProjectorStats stats) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phase", phase.name());
-        if (p != null) {
-            ProjectorStats stats = p.stats();
+        if (stats != null) {
             out.put("activeShards", stats.activeShards());
             out.put("haltedShards", stats.haltedShards().size());
+            if (!stats.stuckShards().isEmpty()) {
+                Map<String, Long> stuckSeconds = new LinkedHashMap<>();
+                stats.stuckShards().forEach((shard, millis) -> stuckSeconds.put(shard, millis / 1000));
+                out.put("stuckShards", stuckSeconds);
+            }
             out.put("breaker", stats.breakerState());
             out.put("recordsProcessed", stats.eventsSeen());
             out.put("uptimeSeconds", stats.uptimeMillis() / 1000);

@@ -192,4 +192,16 @@ class ConfigFileTest {
         assertThat(oneLine()).isEqualTo("projector: --dead-letter-redact redacts images, but dead-letter-images in " + file
                 + " is none: letters keep no images to redact; give one of the two");
     }
+
+    @Test
+    void theStuckBatchTimeComesFromFlagVariableOrFileAndIsChecked() throws Exception {
+        Path file = file("stuck-batch-ms=120000");
+        assertThat(parse(Map.of(), "--config", file.toString()).stuckBatchMs).isEqualTo(120_000);
+        assertThat(parse(Map.of("PROJECTOR_STUCK_BATCH_MS", "90000"), "--config", file.toString()).stuckBatchMs).isEqualTo(90_000);
+        assertThat(parse(Map.of()).stuckBatchMs).as("default: 5 minutes").isEqualTo(300_000);
+
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
+                "--stuck-batch-ms", "500")).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --stuck-batch-ms must be between 1000 and 86400000, was 500");
+    }
 }

@@ -47,6 +47,16 @@ final class WorkerProcess {
         return process.waitFor();
     }
 
+    /** SIGTERM, then the exit code if the process ends within {@code max}; otherwise SIGKILL and null. */
+    Integer terminateWithin(java.time.Duration max) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+        }
+        kill();
+        return null;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

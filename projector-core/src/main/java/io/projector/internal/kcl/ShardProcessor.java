@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsPro
 import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
 import io.projector.ChangeEvent;
 import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.FatalErrors;
 import io.projector.internal.MalformedRecordException;
 import io.projector.internal.ShardProjector;
 import io.projector.internal.ShardStoppedException;
@@ -12,7 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
  * The KCL's view of one shard. The engine owns these callbacks so that projection authors never
  * see them: records are decoded, projected and committed; then the lease is checkpointed, at most
  * once per checkpoint interval (the watermark, not the checkpoint, guarantees exactly-once).
- * A record that cannot be projected halts this shard loudly rather than being skipped.
+ * A record that cannot be projected halts this shard loudly rather than being skipped; a fatal
+ * VM error (out of memory) hands the worker to the fatal handler, which ends the process.
  */
 final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
@@ -44,6 +46,7 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     private final Duration checkpointInterval;
     private final Clock clock;
     private final ShardRegistry registry;
+    private final Consumer<Throwable> fatalHandler;
 
     private String shardId = "?";
     private ShardProjector projector;
@@ -53,7 +56,9 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     private String checkpointedAt;
     private long lastCheckpointMillis;
 
-    ShardProcessor(ProjectorFactory factory, ChangeEventDecoder decoder, Duration checkpointInterval, Clock clock, ShardRegistry registry) {
+    ShardProcessor(ProjectorFactory factory, ChangeEventDecoder decoder, Duration checkpointInterval, Clock clock, ShardRegistry registry,
+                   Consumer<Throwable> fatalHandler) {
+        this.fatalHandler = fatalHandler;
         this.factory = factory;
         this.decoder = decoder;
         this.checkpointInterval = checkpointInterval;
@@ -65,8 +70,15 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
         MDC.put("shard", shardId);
+        if (stopRequested()) {
+            // A shard handed over while the worker stops (a child after its parent ended): loading it would only be
+            // refused by the stop, and the KCL would retry initialize until the end. It processes nothing.
+            log.info("shard {} taken while stopping: left for the next owner", shardId);
+            MDC.remove("shard");
+            return;
+        }
         try {
-            projector = factory.create(shardId, () -> stopping);
+            projector = factory.create(shardId, this::stopRequested);
             projector.initialize();
             projector.resumedAt(input.extendedSequenceNumber() == null ? null : input.extendedSequenceNumber().sequenceNumber());
             registry.started(shardId);
@@ -78,23 +90,49 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     @Override
     public void processRecords(DynamoDBStreamsProcessRecordsInput input) {
-        if (halted) {
+        // Once the worker stops, no batch is begun: one abandoned mid-way must not be passed by the next.
+        if (halted || stopRequested()) {
             return;
         }
         MDC.put("shard", shardId);
-        if (input.records().isEmpty()) {
-            // Empty polls arrive too (at the tip of the shard): a chance to notice a backfill registration.
-            try {
-                projector.idle();
-            } catch (ShardStoppedException e) {
-                log.info(e.getMessage());
-            } catch (RuntimeException e) {
-                log.warn("shard {}: reading backfill registrations failed: {}", shardId, e.toString());
-            } finally {
-                MDC.remove("shard");
+        registry.batchStarted(shardId, clock.millis());
+        try {
+            if (input.records().isEmpty()) {
+                idle();
+            } else {
+                process(input);
             }
-            return;
+        } finally {
+            registry.batchEnded(shardId);
+            if (stopRequested()) {
+                // The stop may have interrupted this thread; the KCL's thread must not carry that into its next task.
+                Thread.interrupted();
+            }
+            MDC.remove("shard");
+            MDC.remove("projection");
         }
+    }
+
+    /** Empty polls arrive too (at the tip of the shard): a chance to notice a backfill registration. */
+    private void idle() {
+        try {
+            projector.idle();
+        } catch (ShardStoppedException e) {
+            log.info(e.getMessage());
+        } catch (Throwable e) {
+            if (FatalErrors.isFatal(e)) {
+                fatal(e);
+            }
+            log.warn("shard {}: reading backfill registrations failed: {}", shardId, e.toString());
+        }
+    }
+
+    /**
+     * Nothing may escape: the KCL would log it and skip the batch, and the next commit would move
+     * the watermark past the skipped records for good. What a projection throws is parked or halts
+     * the shard in the planner; anything else that reaches here halts the shard.
+     */
+    private void process(DynamoDBStreamsProcessRecordsInput input) {
         try {
             List<ChangeEvent> events = new ArrayList<>(input.records().size());
             for (DynamoDBStreamsClientRecord r : input.records()) {
@@ -111,19 +149,39 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             }
         } catch (ShardStoppedException e) {
             log.info(e.getMessage());
-        } catch (RuntimeException e) {
-            halted = true;
-            registry.halted(shardId, e.getMessage());
-            projector.halted(e.getMessage());
-            if (e instanceof io.projector.ProjectionFailedException failed) {
-                MDC.put("projection", failed.projection());
+        } catch (Throwable e) {
+            if (FatalErrors.isFatal(e)) {
+                fatal(e);
             }
-            log.error("shard {} HALTED: {}. Nothing after the last committed record is applied or checkpointed; "
-                    + "fix the cause and restart the worker to resume from there.", shardId, e.getMessage(), e);
-        } finally {
-            MDC.remove("shard");
-            MDC.remove("projection");
+            if (stopRequested()) {
+                // An interrupt from the stop surfaces as whatever the call in flight made of it: not the records' fault.
+                log.info("shard {}: batch abandoned while stopping ({}); the next owner redoes it", shardId, e.toString());
+                return;
+            }
+            halt(e);
         }
+    }
+
+    private void halt(Throwable e) {
+        halted = true;
+        String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+        registry.halted(shardId, reason);
+        projector.halted(reason);
+        if (e instanceof io.projector.ProjectionFailedException failed) {
+            MDC.put("projection", failed.projection());
+        }
+        log.error("shard {} HALTED: {}. Nothing after the last committed record is applied or checkpointed; "
+                + "fix the cause and restart the worker to resume from there.", shardId, reason, e);
+    }
+
+    /** The JVM is in doubt: this shard commits and checkpoints nothing more, and the worker ends. */
+    private void fatal(Throwable e) {
+        halted = true;
+        fatalHandler.accept(e);
+    }
+
+    private boolean stopRequested() {
+        return stopping || registry.stopRequested();
     }
 
     private void checkpoint(RecordProcessorCheckpointer checkpointer) {
@@ -166,6 +224,11 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             release();
             if (halted) {
                 log.error("shard {} ended while halted: not checkpointing its end", shardId);
+                return;
+            }
+            if (stopRequested() || projector == null) {
+                // Batches that came after the stop were not processed: checkpointing the end would skip them for good.
+                log.info("shard {} ended while stopping: not checkpointing its end; the next owner finishes it", shardId);
                 return;
             }
             if (processedUpTo != null && !projector.catchUp(io.projector.SequenceNumber.parse(processedUpTo))) {

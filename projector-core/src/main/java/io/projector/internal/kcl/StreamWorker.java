@@ -4,7 +4,11 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAda
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import io.projector.ProjectorConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,12 @@ import io.projector.internal.AwsClients;
 public final class StreamWorker {
 
     private static final Logger log = LoggerFactory.getLogger(StreamWorker.class);
+
+    /** Of a stop's budget, what is kept for shutting the scheduler down after the graceful part. */
+    private static final long SHUTDOWN_RESERVE_MILLIS = 5_000;
+    /** How long every processor must have been done before the rest of the KCL's graceful shutdown is skipped. */
+    private static final long SETTLE_MILLIS = 1_000;
+    private static final long SCHEDULER_EXIT_WAIT_MILLIS = 2_000;
 
     private final Scheduler scheduler;
     private final Thread thread;
@@ -115,29 +125,77 @@ public final class StreamWorker {
         return thread.isAlive();
     }
 
-    /** Graceful stop: processors get shutdownRequested and checkpoint, leases are released. */
-    public boolean stop(long timeoutMillis) {
+    /**
+     * Stops within {@code timeoutMillis}, whatever state the shards are in. The processors get
+     * {@code shutdownRequested} and checkpoint what is committed; once every one of them is done
+     * (or the graceful part of the budget is spent) the scheduler is shut down without waiting for
+     * the rest of the KCL's graceful shutdown, which can wait for ever on a consumer that never
+     * started (a child shard blocked on its parent) and then for the failover time. Leases not
+     * released expire after the failover time; nothing committed is lost, nothing is applied twice.
+     *
+     * @param processorsDone whether every processor that was started has finished its shutdown
+     * @return whether the processors finished their shutdown (checkpointed) within the budget
+     */
+    public boolean stop(long timeoutMillis, BooleanSupplier processorsDone) {
         if (!thread.isAlive()) {
             return true;
         }
-        boolean clean;
-        try {
-            clean = Boolean.TRUE.equals(scheduler.startGracefulShutdown().get(timeoutMillis, TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            clean = false;
-        } catch (Exception e) {
-            log.warn("graceful shutdown did not finish: {}", e.toString());
-            clean = false;
-        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long gracefulEnd = deadline - TimeUnit.MILLISECONDS.toNanos(Math.min(SHUTDOWN_RESERVE_MILLIS, timeoutMillis / 4));
+        boolean clean = awaitProcessors(scheduler.startGracefulShutdown(), gracefulEnd, processorsDone);
         if (!clean) {
-            scheduler.shutdown();
+            log.warn("graceful shutdown did not finish within {} ms: stopping the KCL scheduler without it; "
+                    + "work not checkpointed is redone by the next owner", timeoutMillis - Math.min(SHUTDOWN_RESERVE_MILLIS, timeoutMillis / 4));
+        }
+        if (scheduler.shutdownStartTimeMillis() == 0) {
+            // It stops the lease renewer and releases the leader lock; it may block, so the deadline bounds the wait.
+            Thread shutdown = new Thread(scheduler::shutdown, "kcl-shutdown-" + thread.getName());
+            shutdown.setDaemon(true);
+            shutdown.start();
+            join(shutdown, remainingMillis(deadline));
+        }
+        // The scheduler's loop then waits up to the failover time for consumers that will not report; not worth waiting for.
+        join(thread, Math.min(SCHEDULER_EXIT_WAIT_MILLIS, remainingMillis(deadline)));
+        return clean;
+    }
+
+    private static boolean awaitProcessors(CompletableFuture<Boolean> graceful, long gracefulEnd, BooleanSupplier processorsDone) {
+        long doneSince = 0;
+        while (System.nanoTime() < gracefulEnd) {
+            try {
+                return Boolean.TRUE.equals(graceful.get(100, TimeUnit.MILLISECONDS));
+            } catch (TimeoutException e) {
+                if (!processorsDone.getAsBoolean()) {
+                    doneSince = 0;
+                } else if (doneSince == 0) {
+                    doneSince = System.nanoTime();
+                } else if (System.nanoTime() - doneSince >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS)) {
+                    log.info("every shard processor has shut down; not waiting for the rest of the KCL's graceful shutdown");
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                log.warn("graceful shutdown failed: {}", e.getCause().toString());
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private static void join(Thread t, long millis) {
+        if (millis <= 0) {
+            return;
         }
         try {
-            thread.join(timeoutMillis);
+            t.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return clean;
     }
 }

@@ -3,6 +3,7 @@ package io.projector.internal.kcl;
 import io.projector.internal.ChangeEventDecoder;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Makes a {@link ShardProcessor} for every shard lease the KCL gives this worker. */
@@ -13,9 +14,12 @@ public final class WorkerProcessors implements Supplier<ShardProcessor> {
     private final Duration checkpointInterval;
     private final Clock clock;
     private final ShardRegistry registry;
+    private final Consumer<Throwable> fatalHandler;
 
+    /** @param fatalHandler told of a fatal VM error on a shard (out of memory); {@link io.projector.internal.FatalErrors#haltProcess} in a worker */
     public WorkerProcessors(ShardProcessor.ProjectorFactory factory, ChangeEventDecoder decoder, Duration checkpointInterval,
-                            Clock clock, ShardRegistry registry) {
+                            Clock clock, ShardRegistry registry, Consumer<Throwable> fatalHandler) {
+        this.fatalHandler = fatalHandler;
         this.factory = factory;
         this.decoder = decoder;
         this.checkpointInterval = checkpointInterval;
@@ -25,6 +29,6 @@ public final class WorkerProcessors implements Supplier<ShardProcessor> {
 
     @Override
     public ShardProcessor get() {
-        return new ShardProcessor(factory, decoder, checkpointInterval, clock, registry);
+        return new ShardProcessor(factory, decoder, checkpointInterval, clock, registry, fatalHandler);
     }
 }
