@@ -3,9 +3,12 @@ package io.projector.local;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -24,6 +27,7 @@ public final class LocalDynamoDb implements AutoCloseable {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
 
     private final Server server;
+    private final LocalDynamoDBRequestHandler requests;
     private final LocalDynamoDBServerHandler handler;
     private final int port;
 
@@ -33,9 +37,8 @@ public final class LocalDynamoDb implements AutoCloseable {
             Files.createDirectories(dataDir);
         }
         // DynamoDB Local's own server binds every interface; ours binds loopback only.
-        this.handler = new LocalDynamoDBServerHandler(
-                new LocalDynamoDBRequestHandler(0, inMemory, inMemory ? null : dataDir.toAbsolutePath().toString(), true, false),
-                null);
+        this.requests = new LocalDynamoDBRequestHandler(0, inMemory, inMemory ? null : dataDir.toAbsolutePath().toString(), true, false);
+        this.handler = new LocalDynamoDBServerHandler(requests, null);
         this.server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -66,6 +69,31 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Closes the open shard of every stream and opens a child whose parent it is, as DynamoDB does
+     * every few hours; DynamoDB Local does it only when asked, and offers that only in-process. Its
+     * request handler keeps its databases in a private map (one, as the database is shared), so
+     * they are reached by reflection; a DynamoDB Local release that moved them fails here by name.
+     */
+    public void triggerShardRollovers() {
+        Map<?, ?> databases;
+        try {
+            Field field = LocalDynamoDBRequestHandler.class.getDeclaredField("dbRequestHandlers");
+            field.setAccessible(true);
+            databases = (Map<?, ?>) field.get(requests);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("cannot reach DynamoDB Local's databases to roll its stream shards over"
+                    + " (LocalDynamoDBRequestHandler.dbRequestHandlers: " + e + "); check the DynamoDBLocal version", e);
+        }
+        if (databases.isEmpty()) {
+            throw new IllegalStateException("DynamoDB Local has no database yet: create a table with a stream before rolling shards over");
+        }
+        // The handler adds databases to that map under its own lock.
+        synchronized (requests) {
+            databases.values().forEach(db -> ((AmazonDynamoDBLocal) db).triggerShardRollovers());
+        }
     }
 
     @Override

@@ -39,6 +39,11 @@ final class TestDynamo {
         return client;
     }
 
+    /** Closes the open shard of every stream in the shared DynamoDB Local and opens its child (DynamoDB does this every ~4 h). */
+    static void rollOverShards() {
+        local().triggerShardRollovers();
+    }
+
     /** Source, read-model and lease tables with a unique prefix. */
     record Setup(String source, String readModel, String application) {
         ProjectorConfig.Builder config() {
