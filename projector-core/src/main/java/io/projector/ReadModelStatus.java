@@ -83,6 +83,9 @@ public final class ReadModelStatus {
             return "live";
         }
         String doing = "rebuild".equals(reg.purpose()) ? "rebuilding" : "backfilling";
+        if ("ended".equals(join)) {
+            return "live";
+        }
         if (join != null && !"joined".equals(join)) {
             return "refused the hand-off";
         }

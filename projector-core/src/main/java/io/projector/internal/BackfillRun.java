@@ -158,7 +158,7 @@ public final class BackfillRun {
             for (String p : names) {
                 Map<String, String> reports = store.shardReports(p);
                 for (Map.Entry<String, String> e : reports.entrySet()) {
-                    if (!"joined".equals(e.getValue())) {
+                    if (!"joined".equals(e.getValue()) && !"ended".equals(e.getValue())) {
                         throw new IllegalStateException("the worker on shard " + e.getKey() + " refused the hand-off: " + e.getValue());
                     }
                 }

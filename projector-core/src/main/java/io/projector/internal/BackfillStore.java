@@ -16,7 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * A backfill's durable state, in the read-model table it fills. Per projection, PK
  * {@code PROJECTOR#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
  * into hand-off mode: status, version attribute, times, progress), {@code JOINED#<shard>} (a worker
- * applies that shard's changes under the hand-off rule) or {@code REFUSED#<shard>} (it could not).
+ * applies that shard's changes under the hand-off rule; with {@code endedAt} once the hand-off is
+ * over there for good) or {@code REFUSED#<shard>} (it could not). The registration and these go
+ * when every shard has ended ({@link #retireIfEnded}).
  * Per run (the set of projections scanned together), PK {@code PROJECTOR#BACKFILL#RUN#<names>}:
  * SK {@code SEGMENT#<n>} with the scan's last evaluated key, so an interrupted backfill resumes.
  */
@@ -115,7 +117,10 @@ public final class BackfillStore {
 
     /** Drops a projection's registration, its join records and its run's progress (a cancelled or finished backfill). */
     public void forget(String projection) {
-        for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
+        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        // The registration goes last: interrupted, the join records it explains are still there to finish with.
+        items.sort(java.util.Comparator.comparing(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())));
+        for (Map<String, AttributeValue> item : items) {
             dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
                     ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
         }
@@ -134,19 +139,76 @@ public final class BackfillStore {
                 "reason", AttributeValue.fromS(reason), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
-    public boolean joined(String projection, String shardId) {
-        return dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
-                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId)))).hasItem();
+    public HandOffLedger.ShardState shardState(String projection, String shardId) {
+        var r = dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(joinKey(projection, shardId)));
+        if (!r.hasItem() || r.item().isEmpty()) {
+            return HandOffLedger.ShardState.NONE;
+        }
+        return r.item().containsKey("endedAt") ? HandOffLedger.ShardState.ENDED : HandOffLedger.ShardState.JOINED;
     }
 
-    /** Shard id to "joined" or the refusal reason, for every shard a worker reported on. */
+    /**
+     * Records that the shard's hand-off of the projection is over for good (whether or not the
+     * shard joined: one opened after the scan's end never needs to).
+     */
+    public void end(String projection, String shardId, long nowMillis) {
+        dynamo.updateItem(b -> b.tableName(table).key(joinKey(projection, shardId))
+                .updateExpression("SET endedAt = if_not_exists(endedAt, :now)")
+                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(nowMillis)))));
+    }
+
+    /**
+     * Forgets a complete registration once its hand-off has ended on every open shard and on every
+     * shard that joined: from then on no shard judges a change by the rule, and none needs to, as
+     * every change not yet read was made after the end. True if it did (or nothing was left).
+     */
+    public boolean retireIfEnded(String projection, List<String> openShards) {
+        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        if (items.isEmpty()) {
+            return true;
+        }
+        Map<String, Boolean> ended = new HashMap<>();
+        boolean complete = false;
+        boolean refused = false;
+        for (Map<String, AttributeValue> item : items) {
+            String sk = item.get(ItemKey.SORT_KEY).s();
+            if (sk.equals("STATE")) {
+                complete = Status.COMPLETE.name().equals(item.get("status").s());
+            } else if (sk.startsWith("JOINED#")) {
+                ended.put(sk.substring("JOINED#".length()), item.containsKey("endedAt"));
+            } else if (sk.startsWith("REFUSED#")) {
+                refused = true;
+            }
+        }
+        if (!retirable(complete, refused, ended, openShards)) {
+            return false;
+        }
+        forget(projection);
+        return true;
+    }
+
+    /**
+     * The retirement rule, pure: a complete scan, no refusal (that is for an operator to read), and
+     * the hand-off ended on every shard that joined or recorded an end and on every open shard.
+     *
+     * @param shards per shard with a join or end record, whether it ended
+     */
+    public static boolean retirable(boolean complete, boolean refused, Map<String, Boolean> shards, List<String> openShards) {
+        return complete && !refused && !shards.containsValue(false) && openShards.stream().allMatch(s -> shards.getOrDefault(s, false));
+    }
+
+    private static Map<String, AttributeValue> joinKey(String projection, String shardId) {
+        return Map.of(ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
+                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId));
+    }
+
+    /** Shard id to "joined", "ended" or the refusal reason, for every shard a worker reported on. */
     public Map<String, String> shardReports(String projection) {
         Map<String, String> out = new HashMap<>();
         for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
             String sk = item.get(ItemKey.SORT_KEY).s();
             if (sk.startsWith("JOINED#")) {
-                out.putIfAbsent(sk.substring("JOINED#".length()), "joined");
+                out.putIfAbsent(sk.substring("JOINED#".length()), item.containsKey("endedAt") ? "ended" : "joined");
             } else if (sk.startsWith("REFUSED#")) {
                 out.put(sk.substring("REFUSED#".length()), item.get("reason").s());
             }

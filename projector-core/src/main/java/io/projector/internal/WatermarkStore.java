@@ -73,6 +73,23 @@ public final class WatermarkStore {
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).count() > 0;
     }
 
+    /**
+     * Moves a watermark up to {@code to} outside a chunk's transaction, for changes already committed
+     * or judged (a hand-off's end); a watermark already there or past it stays.
+     */
+    public void raise(String projection, String shardId, SequenceNumber to, long nowMillis) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(projection, shardId).toAttributes())
+                    .updateExpression("SET #seq = :to, #raw = :raw, #upd = :now")
+                    .conditionExpression("attribute_not_exists(#seq) OR #seq < :to")
+                    .expressionAttributeNames(Map.of("#seq", SEQ, "#raw", "sequenceNumber", "#upd", "updatedAt"))
+                    .expressionAttributeValues(Map.of(":to", AttributeValue.fromS(to.sortable()),
+                            ":raw", AttributeValue.fromS(to.toString()), ":now", AttributeValue.fromN(Long.toString(nowMillis)))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // Already at or past it.
+        }
+    }
+
     /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */
     Update advance(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
         return Update.builder()

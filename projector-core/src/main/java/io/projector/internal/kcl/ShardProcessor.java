@@ -159,11 +159,20 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         MDC.put("shard", shardId);
         try {
             registry.stopped(shardId);
-            release();
             if (halted) {
+                release();
                 log.error("shard {} ended while halted: not checkpointing its end", shardId);
                 return;
             }
+            try {
+                // Before the checkpoint: the child shard starts only after it, and finds the hand-off ended here.
+                projector.finished();
+            } catch (RuntimeException e) {
+                release();
+                log.warn("shard {}: could not record its end ({}); not checkpointing it, so it is read again", shardId, e.toString());
+                return;
+            }
+            release();
             try {
                 input.checkpointer().checkpoint();
                 log.info("shard {} ended and fully processed", shardId);
