@@ -17,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * {@code PROJECTOR#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
  * into hand-off mode: status, version attribute, times, progress), {@code JOINED#<shard>} (a worker
  * applies that shard's changes under the hand-off rule; with {@code endedAt} once the hand-off is
- * over there for good) or {@code REFUSED#<shard>} (it could not). The registration and these go
- * when every shard has ended ({@link #retireIfEnded}).
+ * over there for good) or {@code REFUSED#<shard>} (it could not). When every shard has ended the
+ * registration becomes RETIRED and the join items go ({@link #retireIfEnded}).
  * Per run (the set of projections scanned together), PK {@code PROJECTOR#BACKFILL#RUN#<names>}:
  * SK {@code SEGMENT#<n>} with the scan's last evaluated key, so an interrupted backfill resumes.
  */
@@ -26,8 +26,8 @@ public final class BackfillStore {
 
     static final String PREFIX = ChunkPlanner.RESERVED_PREFIX + "BACKFILL#";
 
-    /** Where a backfill stands. */
-    public enum Status { PENDING, RUNNING, COMPLETE }
+    /** Where a backfill stands; RETIRED: complete, and its hand-off ended on every shard (kept for status and for the "already backfilled" check). */
+    public enum Status { PENDING, RUNNING, COMPLETE, RETIRED }
 
     /**
      * One projection's registration.
@@ -158,32 +158,43 @@ public final class BackfillStore {
     }
 
     /**
-     * Forgets a complete registration once its hand-off has ended on every open shard and on every
+     * Retires a complete registration once its hand-off has ended on every open shard and on every
      * shard that joined: from then on no shard judges a change by the rule, and none needs to, as
-     * every change not yet read was made after the end. True if it did (or nothing was left).
+     * every change not yet read was made after the end. The registration stays, RETIRED, with its
+     * figures; the join items go. True if it did (or it was retired or gone already).
      */
     public boolean retireIfEnded(String projection, List<String> openShards) {
         List<Map<String, AttributeValue>> items = query(PREFIX + projection);
-        if (items.isEmpty()) {
-            return true;
-        }
         Map<String, Boolean> ended = new HashMap<>();
         boolean complete = false;
         boolean refused = false;
+        boolean retired = true;
         for (Map<String, AttributeValue> item : items) {
             String sk = item.get(ItemKey.SORT_KEY).s();
             if (sk.equals("STATE")) {
                 complete = Status.COMPLETE.name().equals(item.get("status").s());
+                retired = Status.RETIRED.name().equals(item.get("status").s());
             } else if (sk.startsWith("JOINED#")) {
                 ended.put(sk.substring("JOINED#".length()), item.containsKey("endedAt"));
             } else if (sk.startsWith("REFUSED#")) {
                 refused = true;
             }
         }
-        if (!retirable(complete, refused, ended, openShards)) {
+        if (!retired && !retirable(complete, refused, ended, openShards)) {
             return false;
         }
-        forget(projection);
+        if (!retired) {
+            dynamo.updateItem(b -> b.tableName(table).key(stateKey(projection).toAttributes())
+                    .updateExpression("SET #s = :s").expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(Status.RETIRED.name()))));
+        }
+        // Retired first, so that no tracker takes the registration up again while its join items go.
+        for (Map<String, AttributeValue> item : items) {
+            if (item.get(ItemKey.SORT_KEY).s().startsWith("JOINED#")) {
+                dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
+                        ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
+            }
+        }
         return true;
     }
 

@@ -72,9 +72,9 @@ public final class HandOffTracker implements HandOffSource {
         Map<String, BackfillStore.Registration> registrations = ledger.registrations(projections);
         for (String p : projections) {
             BackfillStore.Registration r = registrations.get(p);
-            if (r == null) {
+            if (r == null || r.status() == BackfillStore.Status.RETIRED) {
                 if (active.remove(p) != null) {
-                    log.info("shard {}: the backfill registration of '{}' is gone; its hand-off ends", shardId, p);
+                    log.info("shard {}: the backfill registration of '{}' is retired or gone; its hand-off ends", shardId, p);
                 }
                 endAfter.remove(p);
                 endsAt.remove(p);

@@ -43,8 +43,8 @@ class HandOffTrackerTest {
         clock.now = 20_000;
         first.refresh(ledger.watermarks(SHARD));
         first.atTip();
-        assertThat(ledger.ended).as("the end is recorded (and the registration retired)").isEmpty();
-        assertThat(ledger.registrations).isEmpty();
+        assertThat(ledger.retired()).as("the end is recorded, and the registration retired with it").isTrue();
+        assertThat(ledger.joins).isEmpty();
 
         // A restart from an older checkpoint delivers both changes again; no rule judges them now.
         HandOffTracker second = tracker();
@@ -63,7 +63,7 @@ class HandOffTrackerTest {
         clock.now = 10_000;
         first.atTip();
         assertThat(ledger.ended).containsExactly(SHARD);
-        assertThat(ledger.registrations).as("another shard has not ended").isNotEmpty();
+        assertThat(ledger.retired()).as("another shard has not ended").isFalse();
 
         HandOffTracker second = tracker();
         assertThat(second.active()).isEmpty();

@@ -26,6 +26,10 @@ final class InMemoryHandOffLedger implements HandOffLedger {
         this.openShards = openShards;
     }
 
+    boolean retired() {
+        return registrations.values().stream().allMatch(r -> r.status() == BackfillStore.Status.RETIRED);
+    }
+
     Map<String, SequenceNumber> watermarks(String shardId) {
         SequenceNumber w = watermarks.get(shardId);
         return w == null ? Map.of() : Map.of(projection, w);
@@ -63,7 +67,7 @@ final class InMemoryHandOffLedger implements HandOffLedger {
     @Override
     public boolean retireIfEnded(String projection) {
         BackfillStore.Registration r = registrations.get(projection);
-        if (r == null) {
+        if (r == null || r.status() == BackfillStore.Status.RETIRED) {
             return true;
         }
         Map<String, Boolean> recorded = new HashMap<>();
@@ -72,7 +76,8 @@ final class InMemoryHandOffLedger implements HandOffLedger {
         if (!BackfillStore.retirable(r.status() == BackfillStore.Status.COMPLETE, false, recorded, openShards.get())) {
             return false;
         }
-        registrations.remove(projection);
+        registrations.put(projection, new BackfillStore.Registration(projection, BackfillStore.Status.RETIRED, r.versionAttribute(),
+                r.purpose(), r.createdAtMillis(), r.startedAtMillis(), r.finishedAtMillis(), r.scanned(), r.applied(), r.estimate()));
         joins.clear();
         ended.clear();
         return true;

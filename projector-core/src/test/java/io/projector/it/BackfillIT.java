@@ -159,8 +159,8 @@ class BackfillIT {
             things.put("N2", "g0");
             things.put("L1", "g2");
             matches(verifier, t);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(backfills.registration("copy"))
-                    .as("the registration is retired once the hand-off ended on every shard").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(backfills.registration("copy").orElseThrow().status())
+                    .as("the registration is retired once the hand-off ended on every shard").isEqualTo(BackfillStore.Status.RETIRED));
             assertThat(backfills.shardReports("copy")).as("its join records go with it").isEmpty();
         }
 
