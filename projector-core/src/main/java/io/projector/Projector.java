@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.projector.internal.AppliedVersionStore;
 import io.projector.internal.AwsClients;
 import io.projector.internal.BackfillStore;
+import io.projector.internal.HandOffLedger;
 import io.projector.internal.HandOffTracker;
+import io.projector.internal.StoredHandOffLedger;
+import io.projector.internal.StreamShards;
 import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
@@ -89,10 +92,11 @@ public final class Projector implements AutoCloseable {
             AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
             java.util.Map<String, Set<String>> entityTypes = new java.util.LinkedHashMap<>();
             projections.forEach(p -> entityTypes.put(p.name(), Set.copyOf(p.entityTypes())));
+            HandOffLedger ledger = new StoredHandOffLedger(backfills, store, markers, () -> StreamShards.open(clients.streams(), streamArn));
             ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable());
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
-                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, backfills, markers,
+                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, ledger,
                             config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);

@@ -139,6 +139,9 @@ public final class ReadModelStatus {
             return "live";
         }
         String doing = "rebuild".equals(reg.purpose()) ? "rebuilding" : "backfilling";
+        if ("ended".equals(join) || reg.status() == BackfillStore.Status.RETIRED) {
+            return "live";
+        }
         if (join != null && !"joined".equals(join)) {
             return "refused the hand-off";
         }
@@ -156,7 +159,7 @@ public final class ReadModelStatus {
         if (reg == null) {
             return null;
         }
-        if (reg.status() == BackfillStore.Status.COMPLETE) {
+        if (reg.status() == BackfillStore.Status.COMPLETE || reg.status() == BackfillStore.Status.RETIRED) {
             return String.format("complete: %,d items scanned, %,d (projection, item) pairs applied by the scan, in %.1f s",
                     reg.scanned(), reg.applied(), (reg.finishedAtMillis() - reg.startedAtMillis()) / 1000.0);
         }

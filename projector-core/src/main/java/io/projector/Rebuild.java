@@ -3,8 +3,11 @@ package io.projector;
 import io.projector.internal.AwsClients;
 import io.projector.internal.BackfillStore;
 import io.projector.internal.ShardStatusStore;
+import io.projector.internal.StreamShards;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -33,6 +36,7 @@ public final class Rebuild implements AutoCloseable {
     private final Backfill backfill;
     private final Projector worker;
     private final List<String> names;
+    private final String streamArn;
     private volatile Phase phase = Phase.BACKFILLING;
 
     private Rebuild(ProjectorConfig live, List<Projection> projections, RebuildOptions options) throws InterruptedException {
@@ -47,6 +51,7 @@ public final class Rebuild implements AutoCloseable {
             clients.close();
             throw new IllegalArgumentException("alias '" + options.alias() + "' already points at '" + options.newTable() + "': rebuild into another table");
         }
+        this.streamArn = dynamo.describeTable(b -> b.tableName(live.sourceTable())).table().latestStreamArn();
         this.green = live.retarget(options.newTable(), options.applicationName(live.applicationName()));
         Tables.createReadModelTable(dynamo, green.readModelTable());
         Tables.createLeaseTable(dynamo, green.applicationName());
@@ -96,7 +101,11 @@ public final class Rebuild implements AutoCloseable {
         return worker;
     }
 
-    /** Caught up: the backfill is complete and every shard of the new worker found the stream's tip after the scan ended. */
+    /**
+     * Caught up: the backfill is complete, no shard of the new worker halted, and every shard open
+     * now was read to its tip after the scan ended. Closed shards are not waited on: a closed shard
+     * has no tip to reach again, and its open child starts only once it is done.
+     */
     private boolean caughtUp() {
         BackfillProgress done;
         try {
@@ -113,7 +122,13 @@ public final class Rebuild implements AutoCloseable {
         long finished = new BackfillStore(clients.dynamo(), green.readModelTable()).registrations(names).values().stream()
                 .mapToLong(BackfillStore.Registration::finishedAtMillis).max().orElse(Long.MAX_VALUE);
         List<ShardStatusStore.Report> reports = new ShardStatusStore(clients.dynamo(), green.readModelTable()).of(green.applicationName());
-        return !reports.isEmpty() && reports.stream().allMatch(s -> s.halted() == null && s.atTipAtMillis() > finished);
+        if (reports.stream().anyMatch(r -> r.halted() != null)) {
+            return false;
+        }
+        Map<String, Long> tips = new HashMap<>();
+        reports.forEach(r -> tips.put(r.shardId(), r.atTipAtMillis()));
+        List<String> open = StreamShards.open(clients.streams(), streamArn);
+        return !open.isEmpty() && open.stream().allMatch(s -> tips.getOrDefault(s, 0L) > finished);
     }
 
     /** Waits until the new table has caught up (true) or the timeout passed (false). */

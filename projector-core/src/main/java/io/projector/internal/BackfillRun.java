@@ -141,7 +141,7 @@ public final class BackfillRun {
             } else if (!r.versionAttribute().equals(options.versionAttribute())) {
                 throw new IllegalStateException("projection '" + p + "' was registered for a backfill with version attribute '"
                         + r.versionAttribute() + "', not '" + options.versionAttribute() + "': resume with the same attribute");
-            } else if (r.status() == BackfillStore.Status.COMPLETE) {
+            } else if (r.status() == BackfillStore.Status.COMPLETE || r.status() == BackfillStore.Status.RETIRED) {
                 throw new IllegalStateException("projection '" + p + "' was already backfilled into '" + config.readModelTable()
                         + "' (finished at " + Instant.ofEpochMilli(r.finishedAtMillis()) + ")");
             }
@@ -158,7 +158,7 @@ public final class BackfillRun {
             for (String p : names) {
                 Map<String, String> reports = store.shardReports(p);
                 for (Map.Entry<String, String> e : reports.entrySet()) {
-                    if (!"joined".equals(e.getValue())) {
+                    if (!"joined".equals(e.getValue()) && !"ended".equals(e.getValue())) {
                         throw new IllegalStateException("the worker on shard " + e.getKey() + " refused the hand-off: " + e.getValue());
                     }
                 }

@@ -16,7 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * A backfill's durable state, in the read-model table it fills. Per projection, PK
  * {@code PROJECTOR#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
  * into hand-off mode: status, version attribute, times, progress), {@code JOINED#<shard>} (a worker
- * applies that shard's changes under the hand-off rule) or {@code REFUSED#<shard>} (it could not).
+ * applies that shard's changes under the hand-off rule; with {@code endedAt} once the hand-off is
+ * over there for good) or {@code REFUSED#<shard>} (it could not). When every shard has ended the
+ * registration becomes RETIRED and the join items go ({@link #retireIfEnded}).
  * Per run (the set of projections scanned together), PK {@code PROJECTOR#BACKFILL#RUN#<names>}:
  * SK {@code SEGMENT#<n>} with the scan's last evaluated key, so an interrupted backfill resumes.
  */
@@ -24,8 +26,8 @@ public final class BackfillStore {
 
     static final String PREFIX = ChunkPlanner.RESERVED_PREFIX + "BACKFILL#";
 
-    /** Where a backfill stands. */
-    public enum Status { PENDING, RUNNING, COMPLETE }
+    /** Where a backfill stands; RETIRED: complete, and its hand-off ended on every shard (kept for status and for the "already backfilled" check). */
+    public enum Status { PENDING, RUNNING, COMPLETE, RETIRED }
 
     /**
      * One projection's registration.
@@ -115,7 +117,10 @@ public final class BackfillStore {
 
     /** Drops a projection's registration, its join records and its run's progress (a cancelled or finished backfill). */
     public void forget(String projection) {
-        for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
+        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        // The registration goes last: interrupted, the join records it explains are still there to finish with.
+        items.sort(java.util.Comparator.comparing(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())));
+        for (Map<String, AttributeValue> item : items) {
             dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
                     ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
         }
@@ -134,19 +139,87 @@ public final class BackfillStore {
                 "reason", AttributeValue.fromS(reason), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
-    public boolean joined(String projection, String shardId) {
-        return dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
-                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId)))).hasItem();
+    public HandOffLedger.ShardState shardState(String projection, String shardId) {
+        var r = dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(joinKey(projection, shardId)));
+        if (!r.hasItem() || r.item().isEmpty()) {
+            return HandOffLedger.ShardState.NONE;
+        }
+        return r.item().containsKey("endedAt") ? HandOffLedger.ShardState.ENDED : HandOffLedger.ShardState.JOINED;
     }
 
-    /** Shard id to "joined" or the refusal reason, for every shard a worker reported on. */
+    /**
+     * Records that the shard's hand-off of the projection is over for good (whether or not the
+     * shard joined: one opened after the scan's end never needs to).
+     */
+    public void end(String projection, String shardId, long nowMillis) {
+        dynamo.updateItem(b -> b.tableName(table).key(joinKey(projection, shardId))
+                .updateExpression("SET endedAt = if_not_exists(endedAt, :now)")
+                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(nowMillis)))));
+    }
+
+    /**
+     * Retires a complete registration once its hand-off has ended on every open shard and on every
+     * shard that joined: from then on no shard judges a change by the rule, and none needs to, as
+     * every change not yet read was made after the end. The registration stays, RETIRED, with its
+     * figures; the join items go. True if it did (or it was retired or gone already).
+     */
+    public boolean retireIfEnded(String projection, List<String> openShards) {
+        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        Map<String, Boolean> ended = new HashMap<>();
+        boolean complete = false;
+        boolean refused = false;
+        boolean retired = true;
+        for (Map<String, AttributeValue> item : items) {
+            String sk = item.get(ItemKey.SORT_KEY).s();
+            if (sk.equals("STATE")) {
+                complete = Status.COMPLETE.name().equals(item.get("status").s());
+                retired = Status.RETIRED.name().equals(item.get("status").s());
+            } else if (sk.startsWith("JOINED#")) {
+                ended.put(sk.substring("JOINED#".length()), item.containsKey("endedAt"));
+            } else if (sk.startsWith("REFUSED#")) {
+                refused = true;
+            }
+        }
+        if (!retired && !retirable(complete, refused, ended, openShards)) {
+            return false;
+        }
+        if (!retired) {
+            dynamo.updateItem(b -> b.tableName(table).key(stateKey(projection).toAttributes())
+                    .updateExpression("SET #s = :s").expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(Status.RETIRED.name()))));
+        }
+        // Retired first, so that no tracker takes the registration up again while its join items go.
+        for (Map<String, AttributeValue> item : items) {
+            if (item.get(ItemKey.SORT_KEY).s().startsWith("JOINED#")) {
+                dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
+                        ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The retirement rule, pure: a complete scan, no refusal (that is for an operator to read), and
+     * the hand-off ended on every shard that joined or recorded an end and on every open shard.
+     *
+     * @param shards per shard with a join or end record, whether it ended
+     */
+    public static boolean retirable(boolean complete, boolean refused, Map<String, Boolean> shards, List<String> openShards) {
+        return complete && !refused && !shards.containsValue(false) && openShards.stream().allMatch(s -> shards.getOrDefault(s, false));
+    }
+
+    private static Map<String, AttributeValue> joinKey(String projection, String shardId) {
+        return Map.of(ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
+                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId));
+    }
+
+    /** Shard id to "joined", "ended" or the refusal reason, for every shard a worker reported on. */
     public Map<String, String> shardReports(String projection) {
         Map<String, String> out = new HashMap<>();
         for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
             String sk = item.get(ItemKey.SORT_KEY).s();
             if (sk.startsWith("JOINED#")) {
-                out.putIfAbsent(sk.substring("JOINED#".length()), "joined");
+                out.putIfAbsent(sk.substring("JOINED#".length()), item.containsKey("endedAt") ? "ended" : "joined");
             } else if (sk.startsWith("REFUSED#")) {
                 out.put(sk.substring("REFUSED#".length()), item.get("reason").s());
             }

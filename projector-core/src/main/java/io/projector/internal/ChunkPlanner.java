@@ -177,7 +177,7 @@ public final class ChunkPlanner {
             ChangeEvent seen = event;
             MarkerKey marker = null;
             AppliedVersion next = null;
-            if (handOff.active(p.name())) {
+            if (handOff.judges(p.name(), event)) {
                 marker = new MarkerKey(p.name(), sourceKey);
                 HandOffRule.Decision d = handOff.scan()
                         ? handOff.rule(p.name()).forScan(markers.get(marker), event)

@@ -39,8 +39,16 @@ public interface HandOffSource {
     default void refresh(Map<String, SequenceNumber> watermarks) {
     }
 
-    /** Called after each batch with the creation time of its newest change. */
-    default void processed(long lastEventMillis) {
+    /** Called after each batch, once all of it is committed. */
+    default void processed(List<ChangeEvent> events) {
+    }
+
+    /** Called when a read of the shard found nothing new: the shard is at its tip now. */
+    default void atTip() {
+    }
+
+    /** Called when the shard is closed and all of it was processed. */
+    default void shardFinished() {
     }
 
     /** Projections that joined a backfill's hand-off on this shard: the scan covers their changes before the join. */

@@ -21,7 +21,7 @@ public final class ScanHandOff implements HandOffSource {
 
     @Override
     public HandOff view(List<ChangeEvent> events) {
-        return MarkerLoader.load(store, rules, entityTypes, events, true);
+        return MarkerLoader.load(store::load, rules, entityTypes, events, true, Map.of());
     }
 
     @Override

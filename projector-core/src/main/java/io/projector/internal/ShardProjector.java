@@ -93,6 +93,12 @@ public final class ShardProjector {
     /** A poll that brought nothing: the shard is at its tip. */
     public void idle() {
         refreshHandOffs();
+        if (handOffs.anyActive()) {
+            retrying("end a hand-off at the tip", () -> {
+                handOffs.atTip();
+                return null;
+            });
+        }
         shardMeters.atTip(clock.millis());
         if (reporter != null) {
             reporter.atTip();
@@ -127,7 +133,7 @@ public final class ShardProjector {
         }
     }
 
-        public Map<String, SequenceNumber> watermarks() {
+    public Map<String, SequenceNumber> watermarks() {
         return Map.copyOf(watermarks);
     }
 
@@ -231,7 +237,25 @@ public final class ShardProjector {
         if (!events.isEmpty() && !handOffs.scan()) {
             long last = events.get(events.size() - 1).approximateCreationTime().toEpochMilli();
             shardMeters.processed(last, clock.millis());
-            handOffs.processed(last);
+            if (handOffs.anyActive()) {
+                retrying("record the end of a hand-off", () -> {
+                    handOffs.processed(events);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** The shard is closed and every change of it was processed: its hand-offs end, and its status report goes. */
+    public void finished() {
+        if (handOffs.anyActive()) {
+            retrying("end hand-offs at the shard's end", () -> {
+                handOffs.shardFinished();
+                return null;
+            });
+        }
+        if (reporter != null) {
+            reporter.finished();
         }
     }
 

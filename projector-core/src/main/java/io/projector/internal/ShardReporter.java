@@ -65,9 +65,27 @@ public final class ShardReporter {
         writeIfDue();
     }
 
+    /**
+     * The shard is closed and done: its report goes, so that reports do not pile up with every
+     * rollover and a closed shard is not waited on to reach a tip it never will. A halted shard's
+     * report stays: it says why.
+     */
+    public void finished() {
+        if (halted != null) {
+            return;
+        }
+        try {
+            store.delete(application, shardId);
+        } catch (RuntimeException e) {
+            log.debug("shard {}: status report not deleted: {}", shardId, e.toString());
+        }
+        // Nothing is written for this shard after its end.
+        writtenAt = Long.MAX_VALUE;
+    }
+
     private void writeIfDue() {
         long now = clock.millis();
-        if (now - writtenAt < INTERVAL_MILLIS) {
+        if (writtenAt == Long.MAX_VALUE || now - writtenAt < INTERVAL_MILLIS) {
             return;
         }
         writtenAt = now;

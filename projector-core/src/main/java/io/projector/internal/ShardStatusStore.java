@@ -76,6 +76,11 @@ public final class ShardStatusStore {
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
+    /** Drops the report of a shard that is closed and done. */
+    public void delete(String application, String shardId) {
+        dynamo.deleteItem(b -> b.tableName(table).key(ItemKey.of(PK, application + "#" + shardId).toAttributes()));
+    }
+
     public List<Report> all() {
         List<Report> out = new ArrayList<>();
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")

@@ -81,6 +81,18 @@ public final class WatermarkStore {
      * Returns false when the watermark was already there.
      */
     public boolean catchUp(String shardId, String projection, SequenceNumber to, long nowMillis) {
+        return moveUp(shardId, projection, to, nowMillis);
+    }
+
+    /**
+     * Moves a watermark up to {@code to} outside a chunk's transaction, for changes already committed
+     * or judged (a hand-off's end); a watermark already there or past it stays.
+     */
+    public void raise(String projection, String shardId, SequenceNumber to, long nowMillis) {
+        moveUp(shardId, projection, to, nowMillis);
+    }
+
+    private boolean moveUp(String shardId, String projection, SequenceNumber to, long nowMillis) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(key(projection, shardId).toAttributes())
                     .updateExpression("SET #seq = :to, #raw = :raw, #upd = :now")

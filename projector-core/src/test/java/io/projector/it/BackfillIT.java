@@ -12,6 +12,7 @@ import io.projector.Projection;
 import io.projector.Projector;
 import io.projector.ProjectorConfig;
 import io.projector.SequenceNumber;
+import io.projector.internal.BackfillStore;
 import io.projector.internal.WatermarkStore;
 import io.projector.verify.ReadModelVerifier;
 import io.projector.verify.VerificationResult;
@@ -122,6 +123,101 @@ class BackfillIT {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'copy' has already applied stream changes")
                 .hasMessageContaining("projector rebuild");
+    }
+
+    /**
+     * Issue 11, item 1: once a hand-off is over it stays over. Legacy items are backfilled; the
+     * hand-off ends on live traffic; new items are inserted and an old one modified. Then the worker
+     * restarts (and later the shard rolls over) and the new items are moved and deleted and the old
+     * one modified again. A processor that joined the finished hand-off again would judge those by
+     * the rule against markers that stopped moving: counters doubled, deleted copies kept, a change
+     * parked as a hand-off violation.
+     */
+    @Test
+    void aFinishedHandOffStaysFinishedAcrossARestartAndARollover() throws Exception {
+        TestDynamo.Setup t = legacyTables("handoff-end");
+        Things things = new Things(t.source());
+        for (int i = 0; i < 20; i++) {
+            things.put("L" + i, "g" + i % 3);
+        }
+        enableStream(t.source());
+        ProjectorConfig config = t.config().build();
+        BackfillStore backfills = new BackfillStore(TestDynamo.client(), t.readModel());
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), PROJECTIONS, "type");
+        try (Projector first = Projector.start(config, PROJECTIONS)) {
+            BackfillProgress done = Backfill.start(config, PROJECTIONS, BackfillConfig.builder().segments(2).pageSize(10)
+                    .joinTimeout(Duration.ofSeconds(120)).build()).await();
+            assertThat(done.phase()).isEqualTo("COMPLETE");
+            long finished = backfills.registration("copy").orElseThrow().finishedAtMillis();
+            // Live traffic past the scan's end. DynamoDB Local cuts stream record times to the minute, so
+            // only a change of the next minute is stamped later than the end plus the margin.
+            long stampedAfterEnd = ((finished + config.handOffMargin().toMillis()) / 60_000 + 1) * 60_000;
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> System.currentTimeMillis() > stampedAfterEnd);
+            things.put("L0", "g1");
+            matches(verifier, t);
+            things.put("N1", "g0");
+            things.put("N2", "g0");
+            things.put("L1", "g2");
+            matches(verifier, t);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(backfills.registration("copy").orElseThrow().status())
+                    .as("the registration is retired once the hand-off ended on every shard").isEqualTo(BackfillStore.Status.RETIRED));
+            assertThat(backfills.shardReports("copy")).as("its join records go with it").isEmpty();
+        }
+
+        // While the worker is down, so that the restarted one gets all of it in its first batch.
+        things.put("N1", "g1");
+        things.put("N2", "g2");
+        things.delete("N1");
+        things.delete("N2");
+        things.put("L1", "g0");
+        try (Projector second = Projector.start(config, PROJECTIONS)) {
+            matches(verifier, t);
+            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), PROJECTIONS).list(null)).isEmpty();
+
+            things.put("N3", "g0");
+            things.put("N4", "g0");
+            things.put("L2", "g1");
+            matches(verifier, t);
+            TestDynamo.rollOverShards();
+            things.put("N3", "g1");
+            things.put("N4", "g2");
+            things.delete("N3");
+            things.delete("N4");
+            things.put("L2", "g2");
+            matches(verifier, t);
+            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), PROJECTIONS).list(null)).isEmpty();
+            assertThat(second.stats().haltedShards()).isEmpty();
+        }
+    }
+
+    private static void matches(ReadModelVerifier verifier, TestDynamo.Setup t) {
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            VerificationResult r = verifier.verify(t.source(), t.readModel());
+            assertThat(r.matches()).as(r.summary(10)).isTrue();
+        });
+    }
+
+    /** Things written by hand, each write one version above the item's last, across deletion too. */
+    private static final class Things {
+        private final String table;
+        private final java.util.Map<String, Long> versions = new java.util.HashMap<>();
+
+        Things(String table) {
+            this.table = table;
+        }
+
+        void put(String pk, String group) {
+            long version = versions.merge(pk, 1L, Long::sum);
+            TestDynamo.client().putItem(b -> b.tableName(table).item(java.util.Map.of(
+                    "PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS("1"), "type", AttributeValue.fromS("Thing"),
+                    "group", AttributeValue.fromS(group), "value", AttributeValue.fromS(pk + "@" + version),
+                    "amount", AttributeValue.fromN(Long.toString(version)), "version", AttributeValue.fromN(Long.toString(version)))));
+        }
+
+        void delete(String pk) {
+            versions.merge(pk, 1L, Long::sum);
+            TestDynamo.deleteThing(table, pk, "1");
+        }
     }
 
     /** Tables whose source has no stream yet: what is written now is older than anything the stream will deliver. */

@@ -81,10 +81,11 @@ class HandOffRedriveIT {
         backfills.register(projection.name(), "version", "backfill", clock.millis());
         ShardProjector stream = new ShardProjector(SHARD, List.of(projection.name()), planner, committer, watermarks, deadLetters,
                 retry, breaker, new EngineCounters(), () -> false, clock,
-                new HandOffTracker(SHARD, "worker-1", Map.of(projection.name(), projection.entityTypes()), backfills, markers,
+                new HandOffTracker(SHARD, "worker-1", Map.of(projection.name(), projection.entityTypes()),
+                        new io.projector.internal.StoredHandOffLedger(backfills, watermarks, markers, () -> List.of(SHARD)),
                         Duration.ofMinutes(5), clock), null);
         stream.initialize();
-        assertThat(backfills.joined(projection.name(), SHARD)).isTrue();
+        assertThat(backfills.shardState(projection.name(), SHARD)).isEqualTo(io.projector.internal.HandOffLedger.ShardState.JOINED);
 
         // The stream: B's change fails and is parked, its next one waits behind it; C's is applied.
         stream.process(List.of(modify("B", 2, "bad-b2"), modify("B", 3, "b3"), modify("C", 2, "c2")));

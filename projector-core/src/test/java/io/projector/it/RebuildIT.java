@@ -115,6 +115,37 @@ class RebuildIT {
         }
     }
 
+    /**
+     * Issue 11, item 4: a shard that closes during a rebuild never reaches a tip again; the rebuild
+     * must still catch up (its open child does) and cut over, with a read model equal to the source.
+     */
+    @Test
+    void aRebuildSpanningAShardRolloverCatchesUp() throws Exception {
+        TestDynamo.Setup t = TestDynamo.tables("rebuild-rollover");
+        ProjectorConfig live = t.config().build();
+        ReadModelPointer pointer = pointerAt(t);
+        VersionedWriter writer = new VersionedWriter(TestDynamo.client(), t.source(), 13);
+        for (int i = 0; i < 50; i++) {
+            writer.insert(1L);
+        }
+        String newTable = t.readModel() + "-v2";
+        try (Rebuild rebuild = Rebuild.start(live, PROJECTIONS, new RebuildOptions(alias(t), newTable, pointer.table(),
+                BackfillConfig.builder().purpose("rebuild").segments(2).pageSize(10).joinTimeout(Duration.ofSeconds(120)).build()))) {
+            TestDynamo.rollOverShards();
+            for (int i = 0; i < 20; i++) {
+                writer.randomWrite();
+            }
+            assertThat(rebuild.awaitCaughtUp(Duration.ofSeconds(120))).as("caught up, phase " + rebuild.phase()).isTrue();
+            rebuild.cutOver();
+            assertThat(pointer.resolve(alias(t))).isEqualTo(newTable);
+            ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), PROJECTIONS, "type");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                VerificationResult r = verifier.verify(t.source(), newTable);
+                assertThat(r.matches()).as(r.summary(10)).isTrue();
+            });
+        }
+    }
+
     /** A pointer table whose alias points at the live read model, as readers would have it before a rebuild. */
     private static ReadModelPointer pointerAt(TestDynamo.Setup t) {
         ReadModelPointer pointer = new ReadModelPointer(TestDynamo.client(), t.application() + "-ptr");

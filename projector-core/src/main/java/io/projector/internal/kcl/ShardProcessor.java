@@ -221,8 +221,8 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         MDC.put("shard", shardId);
         try {
             registry.stopped(shardId);
-            release();
             if (halted) {
+                release();
                 log.error("shard {} ended while halted: not checkpointing its end", shardId);
                 return;
             }
@@ -235,6 +235,15 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
                 log.warn("shard {} ended, but its end is not checkpointed until the watermarks reach it", shardId);
                 return;
             }
+            try {
+                // Before the checkpoint: the child shard starts only after it, and finds the hand-off ended here.
+                projector.finished();
+            } catch (RuntimeException e) {
+                release();
+                log.warn("shard {}: could not record its end ({}); not checkpointing it, so it is read again", shardId, e.toString());
+                return;
+            }
+            release();
             try {
                 input.checkpointer().checkpoint();
                 log.info("shard {} ended and fully processed", shardId);
