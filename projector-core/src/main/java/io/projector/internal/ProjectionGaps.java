@@ -127,7 +127,8 @@ public final class ProjectionGaps {
         checkpoints.keySet().forEach(shard -> marks.put(shard, store.load(shard, projections)));
         Set<String> exempt = new java.util.HashSet<>();
         new BackfillStore(dynamo, readModelTable).registrations(projections).forEach((p, reg) -> {
-            if (reg.status() != BackfillStore.Status.COMPLETE) {
+            // Only a scan still to come covers a gap; a complete or retired one covered what came before it.
+            if (reg.status() == BackfillStore.Status.PENDING || reg.status() == BackfillStore.Status.RUNNING) {
                 exempt.add(p);
             }
         });
