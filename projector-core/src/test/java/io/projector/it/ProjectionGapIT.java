@@ -38,8 +38,11 @@ class ProjectionGapIT {
         // 1. The worker runs without 'tally'.
         try (Projector first = t.start(List.of(COPY))) {
             writer.write(60);
+            // Projected and checkpointed (the worker reports where it checkpointed): a stop abandons a batch in
+            // flight, and a batch not checkpointed is read again by the next start, so there would be no gap.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> copyOnly.verify(t.source(), t.readModel()).matches());
+                    .until(() -> copyOnly.verify(t.source(), t.readModel()).matches()
+                            && status(t, "tally").state().startsWith(ReadModelStatus.MISSED));
         }
 
         // 2. Started with it, it would miss those 60 changes: refused, in one line that says what to do.
@@ -61,6 +64,9 @@ class ProjectionGapIT {
         // 4. The way out the line names: register a backfill, then start the worker with it.
         Backfill backfill = Backfill.start(t.config().build(), List.of(TALLY), BackfillConfig.builder()
                 .segments(1).joinTimeout(Duration.ofSeconds(60)).build());
+        // The backfill registers from its own thread: the worker's start check must find the registration.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                new io.projector.internal.BackfillStore(TestDynamo.client(), t.readModel()).registration("tally").isPresent());
         try (Projector withTally = t.start(List.of(COPY, TALLY))) {
             BackfillProgress done = backfill.await();
             assertThat(done.phase()).isEqualTo("COMPLETE");
@@ -77,7 +83,10 @@ class ProjectionGapIT {
         try (Projector withoutTally = t.start(List.of(COPY))) {
             int before = writer.written();
             writer.write(20);
-            await().atMost(Duration.ofSeconds(60)).until(() -> withoutTally.stats().eventsSeen() >= writer.written() - before);
+            // Committed and checkpointed, not only seen: a stop abandons a batch in flight, and then nothing
+            // moved past tally's watermark (no gap, nothing to refuse).
+            await().atMost(Duration.ofSeconds(60)).until(() -> withoutTally.stats().eventsSeen() >= writer.written() - before
+                    && status(t, "tally").state().startsWith(ReadModelStatus.MISSED));
         }
         assertThatThrownBy(() -> t.start(List.of(COPY, TALLY)))
                 .isInstanceOf(IllegalStateException.class)
