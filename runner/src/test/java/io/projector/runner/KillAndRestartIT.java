@@ -38,6 +38,7 @@ class KillAndRestartIT {
             new DemoWorkload(dynamo, "orders", "a-", 1).run(150, 2500);
 
             WorkerProcess first = WorkerProcess.start("kill-1", args(local, "kill-w1"));
+            try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                     .until(() -> hasWatermark(dynamo) || !first.isAlive());
             assertThat(first.isAlive()).as(first::log).isTrue();
@@ -77,6 +78,12 @@ class KillAndRestartIT {
                 assertThat(thirdExit).as("exit code after SIGTERM").isZero();
             }
             assertThat(second.log()).contains("SIGTERM received: stopping gracefully").contains("stopped cleanly");
+            } finally {
+                // A failure before the kill must not leave the first worker running after the test.
+                if (first.isAlive()) {
+                    first.kill();
+                }
+            }
         }
     }
 
