@@ -242,7 +242,9 @@ final class BenchCommand implements Callable<Integer> {
             await(() -> projector.stats().chunksCommitted() > 0, "the first commit");
             r.firstStartSeconds = seconds(started);
             await(() -> projector.stats().eventsSeen() >= mix.changes() && "CANCELLED".equals(status(dynamo, sentinelKey)),
-                    "the read model to catch up with the backlog");
+                    "the read model to catch up with the backlog",
+                    // A slow machine drains a large backlog for minutes: allow 200 records/s at the least.
+                    WAIT.plusSeconds(mix.changes() / 200));
             r.drainSeconds = seconds(first);
             r.drainStats = projector.stats();
         } catch (RuntimeException e) {
@@ -347,10 +349,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        await(condition, what, WAIT);
+    }
+
+    private static void await(BooleanSupplier condition, String what, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("bench: gave up after " + WAIT.toMinutes() + " minutes waiting for " + what);
+                throw new IllegalStateException("bench: gave up after " + limit.toSeconds() + " s waiting for " + what);
             }
             LockSupport.parkNanos(5_000_000);
         }
