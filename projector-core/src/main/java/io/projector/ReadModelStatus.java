@@ -113,7 +113,7 @@ public final class ReadModelStatus {
     private static String missed(String projection, WatermarkStore.Mark mark, List<ShardStatusStore.Report> reports,
                                  BackfillStore.Registration reg) {
         // A scan still to come covers a gap; a complete or retired one covered only what came before it.
-        if (reg != null && (reg.status() == BackfillStore.Status.PENDING || reg.status() == BackfillStore.Status.RUNNING)) {
+        if (reg != null && reg.scanToCome()) {
             return null;
         }
         // Judged against an application that runs the projection (a replay beside the live worker runs

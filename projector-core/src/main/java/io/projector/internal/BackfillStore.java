@@ -37,6 +37,10 @@ public final class BackfillStore {
      */
     public record Registration(String projection, Status status, String versionAttribute, String purpose, long createdAtMillis,
                                long startedAtMillis, long finishedAtMillis, long scanned, long applied, long estimate) {
+        /** Whether its scan is still to come or under way, and so covers changes a projection's watermark has not reached. */
+        public boolean scanToCome() {
+            return status == Status.PENDING || status == Status.RUNNING;
+        }
     }
 
     /** A scan segment's progress: where to go on (null: from the start), and whether it is done. */

@@ -128,7 +128,7 @@ public final class ProjectionGaps {
         Set<String> exempt = new java.util.HashSet<>();
         new BackfillStore(dynamo, readModelTable).registrations(projections).forEach((p, reg) -> {
             // Only a scan still to come covers a gap; a complete or retired one covered what came before it.
-            if (reg.status() == BackfillStore.Status.PENDING || reg.status() == BackfillStore.Status.RUNNING) {
+            if (reg.scanToCome()) {
                 exempt.add(p);
             }
         });
