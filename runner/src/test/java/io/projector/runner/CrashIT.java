@@ -42,7 +42,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * closed parent and a child, as DynamoDB does every ~4 h); workers are killed with SIGKILL at random points and restarted under new
  * worker ids, the lease moves between them, and at the end the read model — the order-counters
  * projection's counters included, where a change applied twice or lost would show — must equal a
- * recomputation from the source table, with no dead letters. One summary line ends every run.
+ * recomputation from the source tables, with no dead letters. One summary line ends every run.
+ *
+ * <p><b>Two source tables, shared counters.</b> A second source table, written in every burst at
+ * the same time as the first, is projected into the same read model by a worker of a second
+ * application. Both write the order-counters projection's status counters ({@code STATS#ORDERS}),
+ * so two shards of two streams commit to the same items at once. That worker is SIGKILLed too, in
+ * the rounds the plan draws, and restarted under a new id. The read model must equal a
+ * recomputation over both tables.
  *
  * <p><b>Parameters</b> (system properties): {@code crash.seed} (default 20261121; printed; it fixes
  * the workload and the plan of every round — kill while the holder commits or anywhere, the pauses,
@@ -83,6 +90,8 @@ class CrashIT {
     private static final String SOURCE = "crash-source";
     private static final String READ_MODEL = "crash-read";
     private static final String APP = "crash";
+    private static final String SECOND_SOURCE = "crash-source-b";
+    private static final String SECOND_APP = "crash-b";
     private static final List<String> PROJECTIONS = List.of("order-history", "order-counters");
     /** Longest wait for a live worker to hold the lease: the leader lock (3 s here), failover and assignment, with room for a loaded machine. */
     private static final Duration TAKEOVER_LIMIT = Duration.ofSeconds(60);
@@ -114,6 +123,11 @@ class CrashIT {
     private final AtomicLong leaderKillCount = new AtomicLong();
     private final AtomicLong otherKills = new AtomicLong();
     private final AtomicLong leaderStops = new AtomicLong();
+    private final AtomicLong secondKills = new AtomicLong();
+    private final AtomicLong secondChanges = new AtomicLong();
+    private volatile WorkerProcess second;
+    private volatile String secondId;
+    private int secondIncarnation;
 
     private final AtomicLong writtenBefore = new AtomicLong();
     private volatile DemoWorkload writing;
@@ -126,7 +140,7 @@ class CrashIT {
 
     /** What one round does, drawn from the seed before the run. */
     private record Round(int index, boolean killLeader, boolean whileCommitting, long pauseMillis, long restartDelayMillis, int pick,
-                         boolean rollover) {
+                         boolean rollover, boolean killSecond) {
     }
 
     @Test
@@ -146,6 +160,7 @@ class CrashIT {
         deleteOldLogs();
 
         ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "crash-writer"));
+        ExecutorService secondWriter = Executors.newSingleThreadExecutor(r -> new Thread(r, "crash-writer-b"));
         List<Future<Long>> written = new CopyOnWriteArrayList<>();
         AtomicLong changes = new AtomicLong();
         try (LocalDynamoDb local = LocalDynamoDb.inMemory();
@@ -154,21 +169,29 @@ class CrashIT {
             endpoint = local.endpoint().toString();
             this.local = local;
             Tables.createSourceTable(dynamo, SOURCE);
+            Tables.createSourceTable(dynamo, SECOND_SOURCE);
             Tables.createReadModelTable(dynamo, READ_MODEL);
             Tables.createLeaseTable(dynamo, APP);
+            Tables.createLeaseTable(dynamo, SECOND_APP);
             ReadModelVerifier verifier = new ReadModelVerifier(dynamo, ProjectionCatalog.builtIn().select(PROJECTIONS), "type");
             observer = new LeaseObserver(dynamo, APP, READ_MODEL, PROJECTIONS, this::event).start();
 
             Callable<Long> burst0 = burst(dynamo, 0, customersPerBurst, ordersPerBurst, changes);
             written.add(writer.submit(burst0));
+            written.add(secondWriter.submit(secondBurst(dynamo, 0, customersPerBurst, ordersPerBurst)));
             for (int slot = 0; slot < workerCount; slot++) {
                 startWorker(slot, false);
             }
+            startSecondWorker(false);
             try {
                 awaitHolderAndLeader("the first lease assignment (a new application waits 1-30 s before its first shard sync)");
                 for (Round round : plan) {
                     Callable<Long> next = burst(dynamo, round.index() + 1, customersPerBurst, ordersPerBurst, changes);
-                    runRound(round, () -> written.add(writer.submit(next)));
+                    Callable<Long> nextSecond = secondBurst(dynamo, round.index() + 1, customersPerBurst, ordersPerBurst);
+                    runRound(round, () -> {
+                        written.add(writer.submit(next));
+                        written.add(secondWriter.submit(nextSecond));
+                    });
                 }
                 awaitHolderAndLeader("a live worker to take the lease after the last kill");
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
@@ -176,7 +199,8 @@ class CrashIT {
                 for (Future<Long> f : written) {
                     f.get();
                 }
-                event("all " + written.size() + " bursts written: " + changes.get() + " changes");
+                event("all " + written.size() + " bursts written: " + changes.get() + " changes to the first table, "
+                        + secondChanges.get() + " to the second");
 
                 // Until the read model matches, or no watermark moved in the last 30 s of this wait (then a
                 // difference is final).
@@ -185,9 +209,9 @@ class CrashIT {
                 awaitQuietly(convergeLimit, Duration.ofSeconds(3), () -> {
                     checkNoWorkerDied();
                     boolean stalled = System.nanoTime() - convergeStart > 30_000_000_000L && !observer.committingWithin(30_000);
-                    return verifier.verify(SOURCE, READ_MODEL).matches() || stalled;
+                    return verifier.verify(List.of(SOURCE, SECOND_SOURCE), READ_MODEL).matches() || stalled;
                 });
-                VerificationResult end = verifier.verify(SOURCE, READ_MODEL);
+                VerificationResult end = verifier.verify(List.of(SOURCE, SECOND_SOURCE), READ_MODEL);
                 boolean converged = end.matches();
                 event((converged ? "converged: " : "did NOT converge (limit " + convergeLimit.toSeconds() + " s, or 30 s without a commit): ")
                         + end.summary(20));
@@ -197,7 +221,8 @@ class CrashIT {
                 stopAllGracefully();
                 observer.close();
                 Summary s = summarize(changes.get(), end.differences().size(), deadLetters);
-                System.out.println(s.line() + ", " + rollovers.get() + " shard rollovers");
+                System.out.println(s.line() + ", " + rollovers.get() + " shard rollovers, second table " + secondChanges.get()
+                        + " changes and " + secondKills.get() + " SIGKILLs of its worker");
                 summaryPrinted = true;
                 String context = "seed " + seed + "; worker logs in " + Path.of("target").toAbsolutePath()
                         + "/worker-crash-w*.log\n" + String.join("\n", timeline);
@@ -215,11 +240,17 @@ class CrashIT {
                         .as("every restarted worker committed while holding the lease, or the read model converged: idle "
                                 + s.restartedIdle()).isTrue();
                 assertThat(badExits).as("workers stopped with SIGTERM must exit 0").isEmpty();
+                assertThat(secondKills.get()).as("SIGKILLs of the second table's worker")
+                        .isEqualTo(plan.stream().filter(Round::killSecond).count());
             } finally {
                 for (WorkerProcess w : live.values()) {
                     if (w.isAlive()) {
                         w.kill();
                     }
+                }
+                WorkerProcess s = second;
+                if (s != null && s.isAlive()) {
+                    s.kill();
                 }
                 observer.close();
                 if (!summaryPrinted && observer != null) {
@@ -228,6 +259,7 @@ class CrashIT {
             }
         } finally {
             writer.shutdownNow();
+            secondWriter.shutdownNow();
             stopper.shutdownNow();
         }
     }
@@ -246,7 +278,7 @@ class CrashIT {
         for (int i : indexes) {
             boolean whileCommitting = random.nextInt(3) > 0;
             rounds.add(new Round(i, leaderRounds.contains(i), whileCommitting, random.nextInt(whileCommitting ? 501 : 3001),
-                    random.nextInt(3001), random.nextInt(1000), random.nextBoolean()));
+                    random.nextInt(3001), random.nextInt(1000), random.nextBoolean(), random.nextBoolean()));
         }
         return rounds;
     }
@@ -323,8 +355,20 @@ class CrashIT {
         liveIds.remove(slot);
         killedAt.put(victim, System.nanoTime());
         process.kill();
+        if (round.killSecond()) {
+            // The second table's only worker: its lease waits for the failover time, its leader lock for the
+            // lock's duration, and its restarted incarnation takes both.
+            event("round " + round.index() + ": SIGKILL " + secondId + ", the second table's worker");
+            secondKills.incrementAndGet();
+            WorkerProcess killed = second;
+            second = null;
+            killed.kill();
+        }
         pause(round.restartDelayMillis());
         startWorker(slot, true);
+        if (round.killSecond()) {
+            startSecondWorker(true);
+        }
     }
 
     private long writtenSoFar() {
@@ -343,6 +387,27 @@ class CrashIT {
             event("burst " + index + " written: " + workload.writes() + " changes");
             return workload.writes();
         };
+    }
+
+    /** The second table's burst: half the orders, their own ids, the same status counters. */
+    private Callable<Long> secondBurst(DynamoDbClient dynamo, int index, int customers, int orders) {
+        return () -> {
+            DemoWorkload workload = new DemoWorkload(dynamo, SECOND_SOURCE, "B" + index + "-", seed * 37 + index);
+            workload.run(Math.max(5, customers / 2), Math.max(10, orders / 2));
+            secondChanges.addAndGet(workload.writes());
+            event("second table's burst " + index + " written: " + workload.writes() + " changes");
+            return workload.writes();
+        };
+    }
+
+    private void startSecondWorker(boolean restart) throws IOException {
+        secondIncarnation++;
+        String id = "crash-b-" + secondIncarnation;
+        second = WorkerProcess.start(id, "run", "--endpoint", endpoint, "--source-table", SECOND_SOURCE,
+                "--read-model-table", READ_MODEL, "--application-name", SECOND_APP, "--worker-id", id,
+                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1");
+        secondId = id;
+        event((restart ? "restarted the second table's worker as " : "started the second table's worker ") + id);
     }
 
     private void startWorker(int slot, boolean restart) throws IOException {
@@ -387,8 +452,20 @@ class CrashIT {
                 return null;
             }));
         }
+        Future<Integer> secondStop = stopper.submit(second::terminate);
         for (Future<?> f : stops.values()) {
             f.get(90, TimeUnit.SECONDS);
+        }
+        int code;
+        try {
+            code = secondStop.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            second.kill();
+            code = -1;
+        }
+        event("SIGTERM " + secondId + ": exit " + code);
+        if (code != 0) {
+            badExits.add(secondId + " exited " + code + " after SIGTERM:\n" + tail(second.log()));
         }
     }
 
@@ -413,6 +490,10 @@ class CrashIT {
                 throw new AssertionError("worker " + liveIds.get(e.getKey()) + " exited by itself; seed " + seed + "\n"
                         + tail(e.getValue().log()));
             }
+        }
+        WorkerProcess s = second;
+        if (s != null && !s.isAlive()) {
+            throw new AssertionError("the second table's worker " + secondId + " exited by itself; seed " + seed + "\n" + tail(s.log()));
         }
     }
 
@@ -498,7 +579,7 @@ class CrashIT {
         if (!Files.isDirectory(target)) {
             return;
         }
-        try (DirectoryStream<Path> logs = Files.newDirectoryStream(target, "worker-crash-w*.log")) {
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(target, "worker-crash-*.log")) {
             for (Path log : logs) {
                 Files.deleteIfExists(log);
             }

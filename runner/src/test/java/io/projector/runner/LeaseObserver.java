@@ -1,6 +1,7 @@
 package io.projector.runner;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +116,9 @@ final class LeaseObserver implements AutoCloseable {
     private void poll() {
         try {
             Map<String, String> open = new TreeMap<>();
+            Set<String> shards = new HashSet<>();
             dynamo.scanPaginator(b -> b.tableName(application).consistentRead(true)).items().forEach(item -> {
+                shards.add(string(item, "leaseKey"));
                 String checkpoint = string(item, "checkpoint");
                 if (!"SHARD_END".equals(checkpoint)) {
                     String owner = string(item, "leaseOwner");
@@ -138,7 +141,7 @@ final class LeaseObserver implements AutoCloseable {
                 events.accept("leader is " + leader);
                 lastLeader = leader;
             }
-            Map<String, String> watermarks = readWatermarks();
+            Map<String, String> watermarks = readWatermarks(shards);
             String holder = holder();
             if (!watermarks.equals(lastWatermarks)) {
                 watermarkChanges.incrementAndGet();
@@ -168,12 +171,14 @@ final class LeaseObserver implements AutoCloseable {
         }
     }
 
-    private Map<String, String> readWatermarks() {
+    /** The watermarks of this application's shards: other applications may project into the same read model. */
+    private Map<String, String> readWatermarks(Set<String> shards) {
         Map<String, String> out = new TreeMap<>();
         for (String projection : projections) {
             dynamo.queryPaginator(b -> b.tableName(readModelTable).consistentRead(true).keyConditionExpression("PK = :pk")
                             .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("PROJECTOR#WATERMARK#" + projection))))
-                    .items().forEach(item -> out.put(projection + "|" + string(item, "SK"), string(item, "seq")));
+                    .items().stream().filter(item -> shards.contains(string(item, "SK").substring("SHARD#".length())))
+                    .forEach(item -> out.put(projection + "|" + string(item, "SK"), string(item, "seq")));
         }
         return out;
     }
