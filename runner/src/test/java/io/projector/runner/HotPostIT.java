@@ -70,7 +70,7 @@ class HotPostIT {
             }
 
             try (Projector projector = Projector.start(config, projections)) {
-                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1))
+                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2))
                         .until(() -> verifier.verify("hot-src", "hot-rm").matches());
                 assertThat(verifier.verify("hot-src", "hot-rm").differences()).isEmpty();
 

@@ -35,7 +35,7 @@ class KillAndRestartIT {
             Tables.createSourceTable(dynamo, "orders");
             ReadModelVerifier verifier = new ReadModelVerifier(dynamo, ProjectionCatalog.builtIn().select(null), "type");
             // Large enough that the kill, after the second worker is up, still lands mid-backlog.
-            new DemoWorkload(dynamo, "orders", "a-", 1).run(150, 2500);
+            new DemoWorkload(dynamo, "orders", "a-", 1).run(150, 1800);
 
             WorkerProcess first = WorkerProcess.start("kill-1", args(local, "kill-w1"));
             try {
@@ -66,7 +66,9 @@ class KillAndRestartIT {
                 new DemoWorkload(dynamo, "orders", "b-", 2).run(20, 300);
                 third = WorkerProcess.start("kill-3", args(local, "kill-w1"));
                 WorkerProcess running = second;
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                // Each check scans both tables (~10,000 items each) and recomputes: every 3 s leaves the
+                // cores to the worker.
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3))
                         .until(() -> verifier.verify("orders", "orders-read").matches() || !running.isAlive());
                 VerificationResult end = verifier.verify("orders", "orders-read");
                 assertThat(end.differences()).as(second::log).isEmpty();
