@@ -468,6 +468,11 @@ public final class ShardProjector {
                 awaitBreaker();
                 continue;
             } catch (RuntimeException e) {
+                if (stopRequested.getAsBoolean()) {
+                    // The stop interrupted the call (the SDK then throws AbortedException): not a failure
+                    // of the table, and the batch is not retried.
+                    throw new ShardStoppedException(shardId);
+                }
                 if (TransientErrors.isConflict(e)) {
                     throw e;
                 }
