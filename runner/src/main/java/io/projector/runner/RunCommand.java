@@ -275,6 +275,9 @@ final class RunCommand implements Callable<Integer> {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
         }
+        if (applicationName != null) {
+            ProjectorConfig.checkApplicationName(applicationName, setting("application-name"));
+        }
         if (!startAt.equals("TRIM_HORIZON") && !startAt.equals("LATEST")) {
             throw new IllegalArgumentException(setting("start-at") + " must be TRIM_HORIZON or LATEST, was '" + startAt + "'");
         }

@@ -65,6 +65,9 @@ final class WorkerOptions {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
         }
+        if (applicationName != null) {
+            ProjectorConfig.checkApplicationName(applicationName, "--application-name");
+        }
         if (local) {
             sourceTable = sourceTable == null ? "source" : sourceTable;
             readModelTable = readModelTable == null ? "read-model" : readModelTable;
