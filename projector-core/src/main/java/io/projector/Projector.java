@@ -38,7 +38,6 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -80,22 +79,12 @@ public final class Projector implements AutoCloseable {
             // Engine items written before keys named the application are invisible to this worker:
             // it refuses to start until `projector migrate-keys` has moved them.
             String app = config.engineApplication();
-            try {
-                String unmoved = new LegacyEngineItems(clients.dynamo(), config.readModelTable(), app,
-                        () -> LegacyEngineItems.shardsOf(clients.dynamo(), clients.streams(), streamArn, app))
-                        .startProblem(names, new WatermarkStore(clients.dynamo(), config.readModelTable(), keys),
-                                new BackfillStore(clients.dynamo(), config.readModelTable(), keys), config.sourceTable(), config.readModelTable());
-                if (unmoved != null) {
-                    throw new IllegalStateException(unmoved);
-                }
-            } catch (DynamoDbException e) {
-                if (!"AccessDeniedException".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
-                    throw e;
-                }
-                // A role limited to PROJECTOR#<application>#* cannot see the old keys: the check is the operator's then.
-                log.warn("cannot look for engine items under the keys from before they named the application (access denied): "
-                        + "if '{}' ran an earlier version on '{}', stop it and run projector migrate-keys with credentials that reach "
-                        + "PROJECTOR#WATERMARK#… and PROJECTOR#DLQ before this worker's first start", app, config.readModelTable());
+            String unmoved = new LegacyEngineItems(clients.dynamo(), config.readModelTable(), app,
+                    () -> LegacyEngineItems.shardsOf(clients.dynamo(), clients.streams(), streamArn, app))
+                    .startProblem(names, new WatermarkStore(clients.dynamo(), config.readModelTable(), keys),
+                            new BackfillStore(clients.dynamo(), config.readModelTable(), keys), config.sourceTable(), config.readModelTable());
+            if (unmoved != null) {
+                throw new IllegalStateException(unmoved);
             }
             List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), keys, names);
             if (!gaps.isEmpty()) {

@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -24,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class LegacyEngineItems {
 
+    private static final Logger log = LoggerFactory.getLogger(LegacyEngineItems.class);
     private static final EngineKeys OLD = EngineKeys.beforeApplications();
 
     private final DynamoDbClient dynamo;
@@ -104,10 +108,27 @@ public final class LegacyEngineItems {
      * Why the worker must not start yet, in one line, or null: some of its projections have
      * watermarks or dead letters on its shards, or a backfill in progress, under the old keys and
      * not (or further behind) under the new ones. Started, it would take those shards up again
-     * from where the new keys say, and apply changes a second time.
+     * from where the new keys say, and apply changes a second time. Null too when the old keys cannot
+     * be read (access denied: a role limited to the application's own keys), with a WARN.
      */
     public String startProblem(List<String> projections, WatermarkStore current, BackfillStore backfills, String sourceTable,
                                String readModelTable) {
+        try {
+            return problem(projections, current, backfills, sourceTable, readModelTable);
+        } catch (DynamoDbException e) {
+            if (!"AccessDeniedException".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
+                throw e;
+            }
+            // A role limited to PROJECTOR#<application>#* cannot see the old keys: the check is the operator's then.
+            log.warn("cannot look for engine items under the keys from before they named the application (access denied): "
+                    + "if '{}' ran an earlier version on '{}', stop it and run projector migrate-keys with credentials that reach "
+                    + "PROJECTOR#WATERMARK#… and PROJECTOR#DLQ before this worker's first start", application, readModelTable);
+            return null;
+        }
+    }
+
+    private String problem(List<String> projections, WatermarkStore current, BackfillStore backfills, String sourceTable,
+                           String readModelTable) {
         List<String> found = new ArrayList<>();
         for (String p : projections) {
             Map<String, SequenceNumber> now = new HashMap<>();
