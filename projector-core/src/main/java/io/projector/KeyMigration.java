@@ -148,7 +148,18 @@ public final class KeyMigration {
             }
         }
         old.run(projections).forEach(i -> move("backfill progress", i));
-        old.reports().forEach(i -> move("shard reports", i));
+        int otherReports = 0;
+        for (Map<String, AttributeValue> report : old.reports()) {
+            if (old.reportedByThisApplication(report)) {
+                move("shard reports", report);
+            } else {
+                otherReports++;
+            }
+        }
+        if (otherReports > 0) {
+            left.add(otherReports + " shard reports under PROJECTOR#SHARD of other applications (or of replays and rebuilds of this one): "
+                    + "status no longer reads them; a worker of this version reports under its own keys");
+        }
     }
 
     private void move(String kind, Map<String, AttributeValue> item) {

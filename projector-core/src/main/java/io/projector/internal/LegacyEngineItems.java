@@ -98,10 +98,14 @@ public final class LegacyEngineItems {
         return out;
     }
 
-    /** Shard reports written by this application's workers. */
+    /** Shard reports, of every application. */
     public List<Map<String, AttributeValue>> reports() {
-        return query(OLD.shardReportPartition()).stream()
-                .filter(i -> i.containsKey("application") && application.equals(i.get("application").s())).toList();
+        return query(OLD.shardReportPartition());
+    }
+
+    /** Whether a shard report was written by this application's workers. */
+    public boolean reportedByThisApplication(Map<String, AttributeValue> report) {
+        return report.containsKey("application") && application.equals(report.get("application").s());
     }
 
     /**
