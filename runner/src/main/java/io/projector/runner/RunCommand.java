@@ -38,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
     String readModelTable;
 
     @Option(names = "--application-name", defaultValue = "${env:PROJECTOR_APPLICATION_NAME}",
-            description = "KCL application name = lease table; workers with one name share the shards "
+            description = "KCL application name = lease table; workers with one name share the shards; it keys the engine's items in "
+                    + "the read-model table (PROJECTOR#<application>#...) "
                     + "(env PROJECTOR_APPLICATION_NAME; default projector-<source table>).")
     String applicationName;
 
