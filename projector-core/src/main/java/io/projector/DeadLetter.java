@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param projection    the projection ({@code *} for a stream record that could not be decoded at all)
  * @param shardId       the shard it came from
- * @param sortKey       its key in the store (SK under PK {@code PROJECTOR#DLQ})
+ * @param sortKey       its key in the store (SK under PK {@code PROJECTOR#<application>#DLQ})
  * @param event         the change, with its images; empty for an undecodable record, when the images were too large to keep,
  *                      or when the {@link DeadLetterPolicy} kept no images or redacted some (such a letter is not re-driven)
  * @param sourceKey     the source item's key, e.g. {@code PK=ORDER#1|SK=ORDER}

@@ -6,6 +6,7 @@ import io.projector.internal.Chunk;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.HandOff;
 import io.projector.internal.HandOffRule;
 import io.projector.internal.ItemMutation;
@@ -78,16 +79,18 @@ public final class DeadLetters {
             .retryOnException(TransientErrors::isTransient)
             .build());
 
-    public DeadLetters(DynamoDbClient dynamo, String readModelTable, List<Projection> projections) {
-        this(dynamo, readModelTable, projections, Clock.systemUTC());
+    /** @param application whose dead letters (other applications' in the table are not looked at) */
+    public DeadLetters(DynamoDbClient dynamo, String readModelTable, String application, List<Projection> projections) {
+        this(dynamo, readModelTable, application, projections, Clock.systemUTC());
     }
 
     /** @param clock judges how old a hand-off letter is */
-    public DeadLetters(DynamoDbClient dynamo, String readModelTable, List<Projection> projections, Clock clock) {
+    public DeadLetters(DynamoDbClient dynamo, String readModelTable, String application, List<Projection> projections, Clock clock) {
         this.dynamo = dynamo;
         this.clock = clock;
-        this.markers = new AppliedVersionStore(dynamo, readModelTable);
-        this.store = new DeadLetterStore(dynamo, readModelTable);
+        EngineKeys keys = EngineKeys.of(application);
+        this.markers = new AppliedVersionStore(dynamo, readModelTable, keys);
+        this.store = new DeadLetterStore(dynamo, readModelTable, keys);
         this.planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
         this.committer = new ChunkCommitter(dynamo, readModelTable, null, store, Clock.systemUTC());
         this.projectionNames = projections.stream().map(Projection::name).collect(java.util.stream.Collectors.toSet());
@@ -262,7 +265,7 @@ public final class DeadLetters {
         }
         int letter = actions.size();
         actions.add(TransactWriteItem.builder().delete(Delete.builder().tableName(store.table())
-                .key(Map.of("PK", AttributeValue.fromS(DeadLetterStore.PK), "SK", AttributeValue.fromS(d.sortKey())))
+                .key(store.keys().deadLetter(d.sortKey()).toAttributes())
                 .conditionExpression("attribute_exists(PK)").build()).build());
         try {
             dynamo.transactWriteItems(b -> b.transactItems(actions));

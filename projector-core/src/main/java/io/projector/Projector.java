@@ -16,6 +16,8 @@ import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineCounters;
+import io.projector.internal.EngineKeys;
+import io.projector.internal.LegacyEngineItems;
 import io.projector.internal.ProjectionGaps;
 import io.projector.internal.FatalErrors;
 import io.projector.internal.ReadModelBreaker;
@@ -73,14 +75,25 @@ public final class Projector implements AutoCloseable {
             List<String> names = projections.stream().map(Projection::name).toList();
             // The KCL resumes every projection of the application at its checkpoints: one left out of
             // earlier runs, or new to an application that has read the stream, would silently skip changes.
-            List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), names);
+            EngineKeys keys = EngineKeys.of(config.engineApplication());
+            // Engine items written before keys named the application are invisible to this worker:
+            // it refuses to start until `projector migrate-keys` has moved them.
+            String app = config.engineApplication();
+            String unmoved = new LegacyEngineItems(clients.dynamo(), config.readModelTable(), app,
+                    () -> LegacyEngineItems.shardsOf(clients.dynamo(), clients.streams(), streamArn, app))
+                    .startProblem(names, new WatermarkStore(clients.dynamo(), config.readModelTable(), keys),
+                            new BackfillStore(clients.dynamo(), config.readModelTable(), keys), config.sourceTable(), config.readModelTable());
+            if (unmoved != null) {
+                throw new IllegalStateException(unmoved);
+            }
+            List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), keys, names);
             if (!gaps.isEmpty()) {
                 throw new IllegalStateException(ProjectionGaps.message(config.applicationName(), gaps));
             }
             ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
                     new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
-            WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable());
-            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), config.deadLetters());
+            WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable(), keys);
+            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), keys, config.deadLetters());
             ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC(),
                     counters.consumedWriteUnits::add);
             Retry retry = RetryPolicy.create("read-model", config);
@@ -88,12 +101,12 @@ public final class Projector implements AutoCloseable {
             retry.getEventPublisher().onRetry(e -> counters.retries.increment());
             bindGauges(config.meterRegistry(), names);
             ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
-            BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable());
-            AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
+            BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable(), keys);
+            AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable(), keys);
             java.util.Map<String, Set<String>> entityTypes = new java.util.LinkedHashMap<>();
             projections.forEach(p -> entityTypes.put(p.name(), Set.copyOf(p.entityTypes())));
             HandOffLedger ledger = new StoredHandOffLedger(backfills, store, markers, () -> StreamShards.open(clients.streams(), streamArn));
-            ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable());
+            ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable(), keys);
             WorkerProcessors processors = new WorkerProcessors(
                     (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
                             Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, ledger,

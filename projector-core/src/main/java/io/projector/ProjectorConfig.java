@@ -19,6 +19,10 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param sourceTable            the table whose stream is read (NEW_AND_OLD_IMAGES)
  * @param readModelTable         where projections write, and where watermarks live
  * @param applicationName        the KCL application: names the lease table; two workers with one name share the shards
+ * @param engineApplication      the application whose engine items (watermarks, dead letters, backfill state, shard reports,
+ *                               all under {@code PROJECTOR#<application>#} in the read-model table) the worker reads and
+ *                               writes: its own application, except a replay's, which shares the live application's so
+ *                               that the watermark condition keeps it from applying what the live worker applied
  * @param region                 the AWS region
  * @param endpoint               an explicit DynamoDB endpoint (DynamoDB Local), or null for AWS
  * @param credentials            how to authenticate
@@ -49,6 +53,7 @@ public record ProjectorConfig(
         String sourceTable,
         String readModelTable,
         String applicationName,
+        String engineApplication,
         String region,
         URI endpoint,
         AwsCredentialsProvider credentials,
@@ -81,7 +86,8 @@ public record ProjectorConfig(
     public ProjectorConfig {
         requireTableName("source table", sourceTable);
         requireTableName("read-model table", readModelTable);
-        requireTableName("application name (it names the lease table)", applicationName);
+        io.projector.internal.EngineKeys.requireApplication(applicationName, "application name");
+        io.projector.internal.EngineKeys.requireApplication(engineApplication, "engine application name");
         if (sourceTable.equals(readModelTable)) {
             throw new IllegalArgumentException("read-model table must differ from the source table (both are '" + sourceTable + "')");
         }
@@ -130,13 +136,34 @@ public record ProjectorConfig(
 
     /**
      * The same worker settings aimed at another read-model table under another application (its
-     * own leases and checkpoints), reading from {@code TRIM_HORIZON}: what replays and rebuilds run.
+     * own leases, checkpoints and engine items), reading from {@code TRIM_HORIZON}: what rebuilds run.
      */
     public ProjectorConfig retarget(String readModelTable, String applicationName) {
-        return new ProjectorConfig(sourceTable, readModelTable, applicationName, region, endpoint, credentials, entityTypeAttribute,
+        return retarget(readModelTable, applicationName, applicationName);
+    }
+
+    /**
+     * As {@link #retarget(String, String)}, but keeping this application's engine items: a replay
+     * has leases and checkpoints of its own and shares the live worker's watermarks, so that it
+     * skips what the live worker applied.
+     */
+    public ProjectorConfig replayAs(String readModelTable, String applicationName) {
+        return retarget(readModelTable, applicationName, engineApplication);
+    }
+
+    private ProjectorConfig retarget(String readModelTable, String applicationName, String engineApplication) {
+        return new ProjectorConfig(sourceTable, readModelTable, applicationName, engineApplication, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
                 breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters, stuckBatchAfter);
+    }
+
+    /**
+     * Refuses an application name that cannot name a lease table and stand in the engine's keys
+     * ({@code PROJECTOR#<application>#…}), in one line that names the setting as the caller calls it.
+     */
+    public static void checkApplicationName(String name, String setting) {
+        io.projector.internal.EngineKeys.requireApplication(name, setting);
     }
 
     private static void requireName(String what, String value) {
@@ -251,7 +278,7 @@ public record ProjectorConfig(
         public ProjectorConfig build() {
             String app = applicationName != null ? applicationName : (sourceTable == null ? null : "projector-" + sourceTable);
             String worker = workerId != null ? workerId : defaultWorkerId();
-            return new ProjectorConfig(sourceTable, readModelTable, app, region, endpoint,
+            return new ProjectorConfig(sourceTable, readModelTable, app, app, region, endpoint,
                     credentials != null ? credentials : DefaultCredentialsProvider.builder().build(),
                     entityTypeAttribute, startAtLatest, pollInterval, failoverTime, leaseAssignmentInterval,
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,

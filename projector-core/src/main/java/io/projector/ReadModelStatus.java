@@ -2,6 +2,7 @@ package io.projector;
 
 import io.projector.internal.BackfillStore;
 import io.projector.internal.DeadLetterStore;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.ShardStatusStore;
 import io.projector.internal.WatermarkStore;
 import java.time.Duration;
@@ -63,14 +64,17 @@ public final class ReadModelStatus {
     private ReadModelStatus() {
     }
 
-    public static List<ProjectionLine> read(DynamoDbClient dynamo, String readModelTable, List<String> projections, long nowMillis) {
-        WatermarkStore watermarks = new WatermarkStore(dynamo, readModelTable);
-        BackfillStore backfills = new BackfillStore(dynamo, readModelTable);
-        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, readModelTable);
+    /** @param application whose engine items to read (those of its replays included); other applications' in the table are not looked at */
+    public static List<ProjectionLine> read(DynamoDbClient dynamo, String readModelTable, String application, List<String> projections,
+                                            long nowMillis) {
+        EngineKeys keys = EngineKeys.of(application);
+        WatermarkStore watermarks = new WatermarkStore(dynamo, readModelTable, keys);
+        BackfillStore backfills = new BackfillStore(dynamo, readModelTable, keys);
+        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, readModelTable, keys);
         Map<String, ShardStatusStore.Report> reports = new HashMap<>();
         // Of several applications reporting on a shard (a replay beside the live worker), the latest report counts.
         Map<String, List<ShardStatusStore.Report>> allReports = new HashMap<>();
-        new ShardStatusStore(dynamo, readModelTable).all().forEach(r -> {
+        new ShardStatusStore(dynamo, readModelTable, keys).all().forEach(r -> {
             reports.merge(r.shardId(), r, (a, b) -> a.polledAtMillis() >= b.polledAtMillis() ? a : b);
             allReports.computeIfAbsent(r.shardId(), k -> new ArrayList<>()).add(r);
         });

@@ -2,6 +2,7 @@ package io.projector;
 
 import io.projector.internal.AwsClients;
 import io.projector.internal.BackfillStore;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.ShardStatusStore;
 import io.projector.internal.StreamShards;
 import java.time.Duration;
@@ -119,9 +120,9 @@ public final class Rebuild implements AutoCloseable {
         if (!"COMPLETE".equals(done.phase())) {
             return false;
         }
-        long finished = new BackfillStore(clients.dynamo(), green.readModelTable()).registrations(names).values().stream()
+        long finished = new BackfillStore(clients.dynamo(), green.readModelTable(), EngineKeys.of(green.engineApplication())).registrations(names).values().stream()
                 .mapToLong(BackfillStore.Registration::finishedAtMillis).max().orElse(Long.MAX_VALUE);
-        List<ShardStatusStore.Report> reports = new ShardStatusStore(clients.dynamo(), green.readModelTable()).of(green.applicationName());
+        List<ShardStatusStore.Report> reports = new ShardStatusStore(clients.dynamo(), green.readModelTable(), EngineKeys.of(green.engineApplication())).of(green.applicationName());
         if (reports.stream().anyMatch(r -> r.halted() != null)) {
             return false;
         }

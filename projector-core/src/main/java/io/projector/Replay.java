@@ -1,6 +1,7 @@
 package io.projector;
 
 import io.projector.internal.AwsClients;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.ShardStatusStore;
 import io.projector.internal.StreamShards;
 import java.time.Duration;
@@ -11,8 +12,9 @@ import java.util.Map;
 /**
  * Re-runs projections over what the stream still holds (from TRIM_HORIZON), under an application
  * of its own so the live worker's leases and checkpoints are not touched, into the live
- * read-model table or another one. Into a table where a projection already has watermarks, the
- * records at or below them are skipped: a replay never applies a change twice.
+ * read-model table or another one. It keeps the live application's engine items (watermarks, dead
+ * letters): into a table where a projection already has watermarks, the records at or below them
+ * are skipped, so a replay never applies a change twice.
  */
 public final class Replay implements AutoCloseable {
 
@@ -40,7 +42,7 @@ public final class Replay implements AutoCloseable {
         if (applicationName.equals(live.applicationName())) {
             throw new IllegalArgumentException("a replay needs an application name of its own, not the live worker's '" + applicationName + "'");
         }
-        return new Replay(live.retarget(targetTable, applicationName), projections);
+        return new Replay(live.replayAs(targetTable, applicationName), projections);
     }
 
     public ProjectorConfig config() {
@@ -54,7 +56,7 @@ public final class Replay implements AutoCloseable {
     /** Caught up: every open shard of the stream was read to its tip after the replay started. */
     public boolean caughtUp() {
         Map<String, Long> tips = new HashMap<>();
-        new ShardStatusStore(clients.dynamo(), config.readModelTable()).of(config.applicationName())
+        new ShardStatusStore(clients.dynamo(), config.readModelTable(), EngineKeys.of(config.engineApplication())).of(config.applicationName())
                 .forEach(r -> tips.put(r.shardId(), r.atTipAtMillis()));
         List<String> open = StreamShards.open(clients.streams(), streamArn);
         return !open.isEmpty() && open.stream().allMatch(s -> tips.getOrDefault(s, 0L) > startedAt);

@@ -95,7 +95,7 @@ import software.constructs.IConstruct;
  * least-privilege task role, alarms on lag and dead letters, and auto-scaling on lag.
  *
  * <p>There is no separate dead-letter table: the engine parks changes as items under
- * {@code PK = PROJECTOR#DLQ} of the read-model table, in the transaction that moves the watermark
+ * {@code PK = PROJECTOR#<application>#DLQ} of the read-model table, in the transaction that moves the watermark
  * (README, "Failure handling"); the task role's read-model grant covers them, and the dead-letter
  * alarm watches the count the worker publishes.
  *
@@ -203,7 +203,8 @@ public final class ProjectorStack extends Stack {
                 .build();
         deadLetterAlarm = Alarm.Builder.create(this, "DeadLetterAlarm")
                 .alarmDescription("Projector " + props.applicationName() + ": changes were parked in the dead-letter store "
-                        + "(PK PROJECTOR#DLQ of " + props.readModelTableName() + "); see `projector dlq list`")
+                        + "(PK " + ProjectorStackProps.RESERVED_PREFIX + props.applicationName() + "#DLQ of " + props.readModelTableName()
+                        + "); see `projector dlq list`")
                 .metric(parked)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .threshold(1)
@@ -320,7 +321,8 @@ public final class ProjectorStack extends Stack {
         if (props.readModelShared()) {
             // A read-model table shared by several services (seed 000: namespaces per service with
             // fine-grained access control): this worker may touch items whose partition key starts
-            // with one of its prefixes, or PROJECTOR# (its watermarks and dead letters), only.
+            // with one of its prefixes, or PROJECTOR#<application># (its own watermarks, dead letters and
+            // other engine items), only: not another application's engine items in the same table.
             items.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", props.leadingKeyPatterns()));
         }
         statements.add(items);

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * @param applicationName            KCL application name = lease table name (the worker's default: projector-&lt;source&gt;)
  * @param sharedReadModelLeadingKeys when the read-model table is shared with other services: the partition-key
  *                                   prefixes this worker's projections write (e.g. {@code CUSTOMER#}); the task
- *                                   role is then limited to them plus {@code PROJECTOR#} by a
- *                                   {@code dynamodb:LeadingKeys} condition. Empty: the table is the worker's own
+ *                                   role is then limited to them plus its own engine items
+ *                                   ({@code PROJECTOR#<applicationName>#}) by a {@code dynamodb:LeadingKeys} condition. Empty: the table is the worker's own
  * @param image                      where the container image comes from
  * @param vpcId                      an existing VPC (looked up; needs the stack's account and region); null: a new one
  * @param clusterName                an existing ECS cluster in that VPC; null: a new one
@@ -70,8 +70,14 @@ public record ProjectorStackProps(
         String alarmTopicArn,
         Map<String, String> extraEnvironment) {
 
-    /** The partition-key prefix the engine reserves for watermarks and dead letters. */
+    /**
+     * The partition-key prefix the engine reserves for its items (watermarks, dead letters, backfill
+     * state, hand-off markers, shard reports), each application's under {@code PROJECTOR#<application>#}.
+     */
     public static final String RESERVED_PREFIX = "PROJECTOR#";
+
+    /** Engine item kinds: an application with one of these names would reach the keys of the version before. */
+    private static final List<String> ENGINE_ITEM_KINDS = List.of("WATERMARK", "DLQ", "BACKFILL", "APPLIED", "SHARD");
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
     private static final Pattern STREAM_ARN = Pattern.compile("arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/([a-zA-Z0-9_.-]{3,255})/stream/.+");
@@ -89,7 +95,12 @@ public record ProjectorStackProps(
         return !sharedReadModelLeadingKeys.isEmpty();
     }
 
-    /** The {@code dynamodb:LeadingKeys} patterns: each prefix with {@code *}, plus {@code PROJECTOR#*}. */
+    /** The application's engine items: what the worker of this stack alone may address under {@link #RESERVED_PREFIX}. */
+    public String engineKeyPattern() {
+        return RESERVED_PREFIX + applicationName + "#*";
+    }
+
+    /** The {@code dynamodb:LeadingKeys} patterns: each prefix with {@code *}, plus the application's {@code PROJECTOR#<application>#*}. */
     public List<String> leadingKeyPatterns() {
         List<String> patterns = new ArrayList<>();
         for (String prefix : sharedReadModelLeadingKeys) {
@@ -98,9 +109,7 @@ public record ProjectorStackProps(
                 patterns.add(pattern);
             }
         }
-        if (!patterns.contains(RESERVED_PREFIX + "*")) {
-            patterns.add(RESERVED_PREFIX + "*");
-        }
+        patterns.add(engineKeyPattern());
         return List.copyOf(patterns);
     }
 
@@ -363,11 +372,16 @@ public record ProjectorStackProps(
             require(app.length() <= 255 - 18 && TABLE_NAME.matcher(app).matches(),
                     "applicationName must be a DynamoDB table name of at most 237 characters, was '" + app + "'");
             require(!app.equals(sourceTableName) && !app.equals(readModel), "applicationName must differ from the table names");
+            require(!ENGINE_ITEM_KINDS.contains(app), "applicationName '" + app + "' is reserved (an engine item kind: " + ENGINE_ITEM_KINDS + ")");
             for (String prefix : sharedReadModelLeadingKeys) {
                 require(prefix != null && !prefix.isBlank() && !prefix.equals("*"),
                         "sharedReadModelLeadingKeys must be key prefixes such as CUSTOMER#, was '" + prefix + "'");
                 require(prefix.indexOf('*') < 0 || prefix.indexOf('*') == prefix.length() - 1,
                         "sharedReadModelLeadingKeys: '*' only at the end of a prefix, was '" + prefix + "'");
+                // The engine's prefix would reach every application's engine items; the stack adds this one's itself.
+                require(!RESERVED_PREFIX.startsWith(prefix.replace("*", "")) && !prefix.startsWith(RESERVED_PREFIX),
+                        "sharedReadModelLeadingKeys: '" + prefix + "' would reach the engine items of every application under "
+                                + RESERVED_PREFIX + "; the stack grants this application's own (" + RESERVED_PREFIX + app + "#*)");
             }
             require(image != null, "image is required");
             require(vpcId == null || vpcId.matches("vpc-[0-9a-f]{8,17}"), "vpcId must look like vpc-0123abcd, was '" + vpcId + "'");

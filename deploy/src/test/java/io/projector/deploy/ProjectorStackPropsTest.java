@@ -34,13 +34,13 @@ class ProjectorStackPropsTest {
     }
 
     @Test
-    void leadingKeyPatternsAlwaysIncludeTheReservedPrefix() {
+    void leadingKeyPatternsAlwaysIncludeTheApplicationsOwnEngineItems() {
         ProjectorStackProps p = ProjectorStackProps.builder()
                 .sourceTableName("orders").createSourceTable(true).image(ImageSource.registry("projector:1"))
                 .sharedReadModelLeadingKeys(List.of("CUSTOMER#", "STATS#*", "CUSTOMER#"))
                 .build();
         assertThat(p.readModelShared()).isTrue();
-        assertThat(p.leadingKeyPatterns()).containsExactly("CUSTOMER#*", "STATS#*", "PROJECTOR#*");
+        assertThat(p.leadingKeyPatterns()).containsExactly("CUSTOMER#*", "STATS#*", "PROJECTOR#projector-orders#*");
         assertThat(p.sourceStreamArn()).as("ignored for a created table").isNull();
     }
 
@@ -54,6 +54,15 @@ class ProjectorStackPropsTest {
                 .hasMessageContaining("must be a DynamoDB stream ARN");
         base.sourceStreamArn(STREAM);
         assertThatThrownBy(() -> base.sharedReadModelLeadingKeys(List.of("*")).build()).hasMessageContaining("sharedReadModelLeadingKeys");
+        // The engine's prefix, or one it starts with, would reach every application's engine items.
+        for (String wide : List.of("PROJECTOR#", "PROJECTOR#*", "PROJ*", "PROJECTOR#other-app#")) {
+            assertThatThrownBy(() -> base.sharedReadModelLeadingKeys(List.of("CUSTOMER#", wide)).build()).as(wide)
+                    .hasMessage("sharedReadModelLeadingKeys: '" + wide + "' would reach the engine items of every application under "
+                            + "PROJECTOR#; the stack grants this application's own (PROJECTOR#projector-orders#*)");
+        }
+        assertThatThrownBy(() -> base.sharedReadModelLeadingKeys(List.of()).applicationName("DLQ").build())
+                .hasMessageContaining("applicationName 'DLQ' is reserved");
+        base.applicationName(null);
         base.sharedReadModelLeadingKeys(List.of());
         assertThatThrownBy(() -> base.minTasks(2).maxTasks(1).build()).hasMessageContaining("maxTasks");
         base.minTasks(1).maxTasks(4);
@@ -86,7 +95,7 @@ class ProjectorStackPropsTest {
         ProjectorStackProps p = ProjectorStackProps.fromContext(context::get, ROOT);
         assertThat(p.createSourceTable()).isTrue();
         assertThat(p.readModelTableName()).isEqualTo("orders-read");
-        assertThat(p.leadingKeyPatterns()).containsExactly("CUSTOMER#*", "STATS#*", "PROJECTOR#*");
+        assertThat(p.leadingKeyPatterns()).containsExactly("CUSTOMER#*", "STATS#*", "PROJECTOR#projector-orders#*");
         assertThat(p.maxTasks()).isEqualTo(6);
         assertThat(p.cpu()).isEqualTo(1024);
         assertThat(p.memoryMiB()).isEqualTo(2048);

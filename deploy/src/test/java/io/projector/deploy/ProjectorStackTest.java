@@ -101,7 +101,7 @@ class ProjectorStackTest {
                         "StreamSpecification", Match.absent(),
                         "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
                         "GlobalSecondaryIndexes", List.of(gsi("GSI1"), gsi("GSI2"))))));
-        createdTemplate.resourceCountIs("AWS::DynamoDB::Table", 2);     // no dead-letter table: PK PROJECTOR#DLQ items
+        createdTemplate.resourceCountIs("AWS::DynamoDB::Table", 2);     // no dead-letter table: PK PROJECTOR#<application>#DLQ items
         existingTemplate.resourceCountIs("AWS::DynamoDB::Table", 0);
     }
 
@@ -190,7 +190,7 @@ class ProjectorStackTest {
                 Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"),
                 Set.of(readModel),
-                Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("CUSTOMER#*", "STATS#*", "PROJECTOR#*")))));
+                Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("CUSTOMER#*", "STATS#*", "PROJECTOR#projector-orders#*")))));
         assertThat(statements.get("KclLeaseTables")).isEqualTo(new Statement(
                 Set.of("dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan",
                         "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
@@ -206,6 +206,47 @@ class ProjectorStackTest {
         assertThat(statements.get("PublishMetrics")).isEqualTo(new Statement(
                 Set.of("cloudwatch:PutMetricData"), Set.of("*"),
                 Map.of("StringEquals", Map.of("cloudwatch:namespace", "Projector"))));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSharedTableDeployLetsTheServiceAddressItsOwnEngineKeysAndNoOtherApplications() {
+        Map<String, Object> condition = (Map<String, Object>) workerStatements(createdTemplate).get("ReadWriteReadModel").condition();
+        List<String> patterns = (List<String>) ((Map<String, Object>) condition.get("ForAllValues:StringLike")).get("dynamodb:LeadingKeys");
+        assertThat(patterns).contains("PROJECTOR#projector-orders#*").doesNotContain("PROJECTOR#*");
+        // Its own engine items (every kind the engine writes) and its projections' items.
+        for (String own : List.of("PROJECTOR#projector-orders#WATERMARK#order-counters", "PROJECTOR#projector-orders#DLQ",
+                "PROJECTOR#projector-orders#BACKFILL#order-history", "PROJECTOR#projector-orders#BACKFILL#RUN#order-history",
+                "PROJECTOR#projector-orders#APPLIED#order-history#0f", "PROJECTOR#projector-orders#SHARD", "CUSTOMER#c1", "STATS#ORDERS")) {
+            assertThat(patterns).as(own).anyMatch(p -> stringLike(p, own));
+        }
+        // Another application's watermarks and dead letters (one whose name merely starts alike included), the keys
+        // every application shared before they named it, and another service's items: no pattern reaches them.
+        for (String foreign : List.of("PROJECTOR#other-app#WATERMARK#x", "PROJECTOR#other-app#DLQ", "PROJECTOR#projector-orders-2#DLQ",
+                "PROJECTOR#projector-orders-2#WATERMARK#order-counters", "PROJECTOR#WATERMARK#order-counters", "PROJECTOR#DLQ",
+                "INVOICE#1")) {
+            assertThat(patterns).as(foreign).noneMatch(p -> stringLike(p, foreign));
+        }
+    }
+
+    @Test
+    void theStringLikeMatcherFollowsIam() {
+        assertThat(stringLike("PROJECTOR#a#*", "PROJECTOR#a#DLQ")).isTrue();
+        assertThat(stringLike("PROJECTOR#a#*", "PROJECTOR#a#")).isTrue();
+        assertThat(stringLike("PROJECTOR#a#*", "PROJECTOR#ab#DLQ")).isFalse();
+        assertThat(stringLike("A?C", "ABC")).isTrue();
+        assertThat(stringLike("A?C", "AC")).isFalse();
+        assertThat(stringLike("a*", "A1")).as("case-sensitive").isFalse();
+        assertThat(stringLike("X.*", "XY")).as("no regular expression").isFalse();
+    }
+
+    /** IAM's StringLike: {@code *} any run of characters, {@code ?} any one, everything else literal and case-sensitive. */
+    static boolean stringLike(String pattern, String value) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(c)));
+        }
+        return java.util.regex.Pattern.compile(regex.toString(), java.util.regex.Pattern.DOTALL).matcher(value).matches();
     }
 
     @Test

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 
 /**
  * The applied-version markers of hand-offs, in the read-model table: PK
- * {@code PROJECTOR#APPLIED#<projection>#<2 hex digits>} (256 partitions per projection), SK the
+ * {@code PROJECTOR#<application>#APPLIED#<projection>#<2 hex digits>} ({@link EngineKeys}) (256 partitions per projection), SK the
  * SHA-256 of the source key (source keys can be longer than a sort key may be). They carry an
  * {@code expiresAt} (epoch seconds, 30 days on) for a TTL to sweep them after the hand-off.
  */
@@ -25,20 +25,21 @@ public final class AppliedVersionStore {
 
     /** A marker's size, as the planner counts it against the transaction byte limit. */
     static final long ITEM_BYTES = 200;
-    static final String PREFIX = ChunkPlanner.RESERVED_PREFIX + "APPLIED#";
     private static final long RETENTION_SECONDS = 30L * 24 * 3600;
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final EngineKeys keys;
 
-    public AppliedVersionStore(DynamoDbClient dynamo, String table) {
+    public AppliedVersionStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
         this.dynamo = dynamo;
         this.table = table;
+        this.keys = keys;
     }
 
-    public static ItemKey key(MarkerKey marker) {
+    public ItemKey key(MarkerKey marker) {
         String hash = sha256(marker.sourceKey());
-        return ItemKey.of(PREFIX + marker.projection() + "#" + hash.substring(0, 2), hash);
+        return ItemKey.of(keys.appliedPartition(marker.projection(), hash.substring(0, 2)), hash);
     }
 
     /** Consistent reads of these markers; absent ones are not in the result. */

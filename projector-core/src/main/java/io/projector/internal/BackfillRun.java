@@ -87,8 +87,8 @@ public final class BackfillRun {
         try (AwsClients clients = new AwsClients(config)) {
             TableDescription source = describe(clients, config.sourceTable(), "source");
             describe(clients, config.readModelTable(), "read-model");
-            BackfillStore store = new BackfillStore(clients.dynamo(), config.readModelTable());
-            WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable());
+            BackfillStore store = new BackfillStore(clients.dynamo(), config.readModelTable(), EngineKeys.of(config.engineApplication()));
+            WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable(), EngineKeys.of(config.engineApplication()));
             register(store, watermarks);
             phase = "JOINING";
             awaitJoins(clients, store, source.latestStreamArn());
@@ -199,10 +199,11 @@ public final class BackfillRun {
                     saved.values().stream().filter(BackfillStore.SegmentProgress::done).count(), total);
         }
         ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
-        WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable());
-        DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), config.deadLetters());
+        EngineKeys keys = EngineKeys.of(config.engineApplication());
+        WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable(), keys);
+        DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), keys, config.deadLetters());
         ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), watermarks, deadLetters, clock);
-        AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable());
+        AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable(), keys);
         Map<String, HandOffRule> rules = new LinkedHashMap<>();
         names.forEach(p -> rules.put(p, new HandOffRule(options.versionAttribute())));
         Map<String, java.util.Set<String>> entityTypes = new LinkedHashMap<>();

@@ -6,25 +6,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * A backfill's durable state, in the read-model table it fills. Per projection, PK
- * {@code PROJECTOR#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
+ * A backfill's durable state, in the read-model table it fills ({@link EngineKeys}). Per projection, PK
+ * {@code PROJECTOR#<application>#BACKFILL#<projection>}: SK {@code STATE} (the registration that puts workers
  * into hand-off mode: status, version attribute, times, progress), {@code JOINED#<shard>} (a worker
  * applies that shard's changes under the hand-off rule; with {@code endedAt} once the hand-off is
  * over there for good) or {@code REFUSED#<shard>} (it could not). When every shard has ended the
  * registration becomes RETIRED and the join items go ({@link #retireIfEnded}).
- * Per run (the set of projections scanned together), PK {@code PROJECTOR#BACKFILL#RUN#<names>}:
+ * Per run (the set of projections scanned together), PK {@code PROJECTOR#<application>#BACKFILL#RUN#<names>}:
  * SK {@code SEGMENT#<n>} with the scan's last evaluated key, so an interrupted backfill resumes.
  */
 public final class BackfillStore {
-
-    static final String PREFIX = ChunkPlanner.RESERVED_PREFIX + "BACKFILL#";
 
     /** Where a backfill stands; RETIRED: complete, and its hand-off ended on every shard (kept for status and for the "already backfilled" check). */
     public enum Status { PENDING, RUNNING, COMPLETE, RETIRED }
@@ -49,18 +45,20 @@ public final class BackfillStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final EngineKeys keys;
 
-    public BackfillStore(DynamoDbClient dynamo, String table) {
+    public BackfillStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
         this.dynamo = dynamo;
         this.table = table;
+        this.keys = keys;
     }
 
     public String table() {
         return table;
     }
 
-    static ItemKey stateKey(String projection) {
-        return ItemKey.of(PREFIX + projection, "STATE");
+    ItemKey stateKey(String projection) {
+        return ItemKey.of(keys.backfillPartition(projection), "STATE");
     }
 
     /** Consistent reads of the registrations of these projections; those without one are absent. */
@@ -121,7 +119,7 @@ public final class BackfillStore {
 
     /** Drops a projection's registration, its join records and its run's progress (a cancelled or finished backfill). */
     public void forget(String projection) {
-        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        List<Map<String, AttributeValue>> items = query(keys.backfillPartition(projection));
         // The registration goes last: interrupted, the join records it explains are still there to finish with.
         items.sort(java.util.Comparator.comparing(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())));
         for (Map<String, AttributeValue> item : items) {
@@ -133,13 +131,13 @@ public final class BackfillStore {
     /** Records that this shard's changes of the projection are applied under the hand-off rule from now on. */
     public void join(String projection, String shardId, String workerId, long nowMillis) {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection), ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId),
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId),
                 "worker", AttributeValue.fromS(workerId), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
     public void refuse(String projection, String shardId, String reason, long nowMillis) {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection), ItemKey.SORT_KEY, AttributeValue.fromS("REFUSED#" + shardId),
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS("REFUSED#" + shardId),
                 "reason", AttributeValue.fromS(reason), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
@@ -168,7 +166,7 @@ public final class BackfillStore {
      * figures; the join items go. True if it did (or it was retired or gone already).
      */
     public boolean retireIfEnded(String projection, List<String> openShards) {
-        List<Map<String, AttributeValue>> items = query(PREFIX + projection);
+        List<Map<String, AttributeValue>> items = query(keys.backfillPartition(projection));
         Map<String, Boolean> ended = new HashMap<>();
         boolean complete = false;
         boolean refused = false;
@@ -212,15 +210,15 @@ public final class BackfillStore {
         return complete && !refused && !shards.containsValue(false) && openShards.stream().allMatch(s -> shards.getOrDefault(s, false));
     }
 
-    private static Map<String, AttributeValue> joinKey(String projection, String shardId) {
-        return Map.of(ItemKey.PARTITION_KEY, AttributeValue.fromS(PREFIX + projection),
+    private Map<String, AttributeValue> joinKey(String projection, String shardId) {
+        return Map.of(ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)),
                 ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId));
     }
 
     /** Shard id to "joined", "ended" or the refusal reason, for every shard a worker reported on. */
     public Map<String, String> shardReports(String projection) {
         Map<String, String> out = new HashMap<>();
-        for (Map<String, AttributeValue> item : query(PREFIX + projection)) {
+        for (Map<String, AttributeValue> item : query(keys.backfillPartition(projection))) {
             String sk = item.get(ItemKey.SORT_KEY).s();
             if (sk.startsWith("JOINED#")) {
                 out.putIfAbsent(sk.substring("JOINED#".length()), item.containsKey("endedAt") ? "ended" : "joined");
@@ -231,8 +229,8 @@ public final class BackfillStore {
         return out;
     }
 
-    static String runKey(List<String> projections) {
-        return PREFIX + "RUN#" + String.join("+", new TreeSet<>(projections));
+    String runKey(List<String> projections) {
+        return keys.backfillRunPartition(projections);
     }
 
     public List<SegmentProgress> segments(List<String> projections) {
@@ -267,16 +265,7 @@ public final class BackfillStore {
     }
 
     private List<Map<String, AttributeValue>> query(String pk) {
-        List<Map<String, AttributeValue>> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse r = dynamo.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))).exclusiveStartKey(from));
-            out.addAll(r.items());
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
-        return out;
+        return Partitions.all(dynamo, table, pk);
     }
 
     private static Registration registration(Map<String, AttributeValue> item) {

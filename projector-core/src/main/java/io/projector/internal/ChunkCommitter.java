@@ -57,7 +57,7 @@ public final class ChunkCommitter {
         this.table = table;
         this.watermarks = watermarks;
         this.deadLetters = deadLetters;
-        this.markers = new AppliedVersionStore(dynamo, table);
+        this.markers = new AppliedVersionStore(dynamo, table, deadLetters.keys());
         this.clock = clock;
     }
 

@@ -26,9 +26,6 @@ import org.slf4j.MDC;
  */
 public final class ChunkPlanner {
 
-    /** Read-model keys with this partition-key prefix belong to the engine (watermarks, dead letters). */
-    public static final String RESERVED_PREFIX = "PROJECTOR#";
-
     /** A projection that throws is called this many times before its change is parked. */
     static final int PROJECTION_ATTEMPTS = 3;
 
@@ -238,9 +235,9 @@ public final class ChunkPlanner {
             if (w == null) {
                 throw new ProjectionFailedException(p.name(), event, "project() returned a null write", null);
             }
-            if (w.key().pk().startsWith(RESERVED_PREFIX)) {
+            if (w.key().pk().startsWith(EngineKeys.RESERVED_PREFIX)) {
                 throw new ProjectionFailedException(p.name(), event,
-                        "wrote to " + w.key() + ", but partition keys starting with " + RESERVED_PREFIX + " are reserved for the engine", null);
+                        "wrote to " + w.key() + ", but partition keys starting with " + EngineKeys.RESERVED_PREFIX + " are reserved for the engine", null);
             }
         }
     }

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
- * The dead-letter store: items under PK {@code PROJECTOR#DLQ} of the read-model table, so a parked
+ * The dead-letter store: items under PK {@code PROJECTOR#<application>#DLQ} of the read-model table ({@link EngineKeys}), so a parked
  * change can join the transaction that moves its projection's watermark past it. SK
  * {@code <projection>#<shardId>#<sequence number, zero-padded>}; the item keeps the change's
  * keys and images, the reason and the time. Images that would push the item past DynamoDB's
@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  */
 public final class DeadLetterStore {
 
-    public static final String PK = ChunkPlanner.RESERVED_PREFIX + "DLQ";
     static final long MAX_ITEM_BYTES = 380_000;
     private static final long OVERHEAD_BYTES = 600;
 
@@ -49,15 +48,24 @@ public final class DeadLetterStore {
     private long parkedGeneration;
     private long blockedGeneration = -1;
     private final DeadLetterPolicy policy;
+    private final EngineKeys keys;
+    /** The partition of this application's letters. */
+    private final String pk;
 
-    public DeadLetterStore(DynamoDbClient dynamo, String table) {
-        this(dynamo, table, DeadLetterPolicy.DEFAULT);
+    public DeadLetterStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
+        this(dynamo, table, keys, DeadLetterPolicy.DEFAULT);
     }
 
-    public DeadLetterStore(DynamoDbClient dynamo, String table, DeadLetterPolicy policy) {
+    public DeadLetterStore(DynamoDbClient dynamo, String table, EngineKeys keys, DeadLetterPolicy policy) {
         this.dynamo = dynamo;
         this.table = table;
         this.policy = policy;
+        this.keys = keys;
+        this.pk = keys.deadLetterPartition();
+    }
+
+    public EngineKeys keys() {
+        return keys;
     }
 
     public String table() {
@@ -80,7 +88,7 @@ public final class DeadLetterStore {
     Put put(String shardId, ParkedChange c, long nowMillis) {
         ChangeEvent e = c.event();
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("PK", AttributeValue.fromS(PK));
+        item.put("PK", AttributeValue.fromS(pk));
         item.put("SK", AttributeValue.fromS(sortKey(c.projection(), shardId, e.sequenceNumber())));
         item.put("projection", AttributeValue.fromS(c.projection()));
         item.put("shardId", AttributeValue.fromS(shardId));
@@ -117,7 +125,7 @@ public final class DeadLetterStore {
         Map<String, AttributeValue> item = new HashMap<>();
         String seq = record.dynamodb() != null && record.dynamodb().sequenceNumber() != null ? record.dynamodb().sequenceNumber() : null;
         String id = seq != null && seq.chars().allMatch(Character::isDigit) ? SequenceNumber.parse(seq).sortable() : "event-" + record.eventID();
-        item.put("PK", AttributeValue.fromS(PK));
+        item.put("PK", AttributeValue.fromS(pk));
         item.put("SK", AttributeValue.fromS("*#" + shardId + "#" + id));
         item.put("projection", AttributeValue.fromS("*"));
         item.put("shardId", AttributeValue.fromS(shardId));
@@ -187,10 +195,10 @@ public final class DeadLetterStore {
     public List<DeadLetter> list(String projection) {
         QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true);
         if (projection == null) {
-            q.keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)));
+            q.keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
         } else {
             q.keyConditionExpression("PK = :pk AND begins_with(SK, :p)")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK), ":p", AttributeValue.fromS(projection + "#")));
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":p", AttributeValue.fromS(projection + "#")));
         }
         List<DeadLetter> out = new ArrayList<>();
         dynamo.queryPaginator(q.build()).items().forEach(i -> out.add(toDeadLetter(i)));
@@ -201,7 +209,7 @@ public final class DeadLetterStore {
     public Set<String> blockedItems() {
         Set<String> out = new HashSet<>();
         dynamo.queryPaginator(QueryRequest.builder().tableName(table).consistentRead(true)
-                        .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))
+                        .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))
                         .projectionExpression("#p, sourceKey").expressionAttributeNames(Map.of("#p", "projection")).build())
                 .items().forEach(i -> {
                     if (i.containsKey("sourceKey") && !"*".equals(i.get("projection").s())) {
@@ -236,18 +244,18 @@ public final class DeadLetterStore {
 
     public Optional<DeadLetter> get(String sortKey) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey)))).item();
+                .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sortKey)))).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toDeadLetter(item));
     }
 
     public void delete(String sortKey) {
-        dynamo.deleteItem(b -> b.tableName(table).key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey))));
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sortKey))));
     }
 
     /** Records one more failed attempt (a re-drive that failed again), with the new reason. */
     public void recordFailure(String sortKey, String reason, String errorType) {
         dynamo.updateItem(b -> b.tableName(table)
-                .key(Map.of("PK", AttributeValue.fromS(PK), "SK", AttributeValue.fromS(sortKey)))
+                .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sortKey)))
                 .updateExpression("SET reason = :r, errorType = :t ADD attempts :one")
                 .conditionExpression("attribute_exists(PK)")
                 .expressionAttributeValues(Map.of(":r", AttributeValue.fromS(BoundedText.cut(reason)),

@@ -116,17 +116,21 @@ public final class ProjectionGaps {
         return out;
     }
 
-    /** The gaps the projections would have if started now on this application and read-model table. */
-    public static List<Gap> of(DynamoDbClient dynamo, String readModelTable, String application, List<String> projections) {
+    /**
+     * The gaps the projections would have if started now on this application and read-model table.
+     *
+     * @param keys the engine items of the application whose watermarks count (a replay's are the live application's)
+     */
+    public static List<Gap> of(DynamoDbClient dynamo, String readModelTable, String application, EngineKeys keys, List<String> projections) {
         Map<String, String> checkpoints = checkpoints(dynamo, application);
         if (checkpoints.isEmpty()) {
             return List.of();
         }
-        WatermarkStore store = new WatermarkStore(dynamo, readModelTable);
+        WatermarkStore store = new WatermarkStore(dynamo, readModelTable, keys);
         Map<String, Map<String, SequenceNumber>> marks = new HashMap<>();
         checkpoints.keySet().forEach(shard -> marks.put(shard, store.load(shard, projections)));
         Set<String> exempt = new java.util.HashSet<>();
-        new BackfillStore(dynamo, readModelTable).registrations(projections).forEach((p, reg) -> {
+        new BackfillStore(dynamo, readModelTable, keys).registrations(projections).forEach((p, reg) -> {
             // Only a scan still to come covers a gap; a complete or retired one covered what came before it.
             if (reg.scanToCome()) {
                 exempt.add(p);

@@ -10,15 +10,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * What each shard's worker last said about the shard, for {@code projector status} and for a
- * rebuild or replay to know when it has caught up: PK {@code PROJECTOR#SHARD}, SK
+ * rebuild or replay to know when it has caught up: PK {@code PROJECTOR#<application>#SHARD} ({@link EngineKeys}), SK
  * {@code <application>#<shard id>} (a replay or rebuild worker reports beside the live one). Written at
  * most every few seconds per shard; losing a write only makes the report older.
  *
  * @see Report
  */
 public final class ShardStatusStore {
-
-    static final String PK = ChunkPlanner.RESERVED_PREFIX + "SHARD";
 
     /**
      * @param polledAtMillis     when the worker last read the shard
@@ -47,14 +45,16 @@ public final class ShardStatusStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final String pk;
 
-    public ShardStatusStore(DynamoDbClient dynamo, String table) {
+    public ShardStatusStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
         this.dynamo = dynamo;
         this.table = table;
+        this.pk = keys.shardReportPartition();
     }
 
     public void put(Report r) {
-        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(PK, r.application() + "#" + r.shardId()).toAttributes());
+        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(pk, r.application() + "#" + r.shardId()).toAttributes());
         item.put("application", AttributeValue.fromS(r.application()));
         item.put("shardId", AttributeValue.fromS(r.shardId()));
         item.put("worker", AttributeValue.fromS(r.worker()));
@@ -78,13 +78,13 @@ public final class ShardStatusStore {
 
     /** Drops the report of a shard that is closed and done. */
     public void delete(String application, String shardId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(ItemKey.of(PK, application + "#" + shardId).toAttributes()));
+        dynamo.deleteItem(b -> b.tableName(table).key(ItemKey.of(pk, application + "#" + shardId).toAttributes()));
     }
 
     public List<Report> all() {
         List<Report> out = new ArrayList<>();
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PK)))).items().forEach(i -> out.add(new Report(
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))).items().forEach(i -> out.add(new Report(
                 i.get("application").s(), i.get("shardId").s(), i.get("worker").s(), n(i, "polledAt"), n(i, "atTipAt"), n(i, "newestRecordAt"),
                 n(i, "behindMillis"), i.containsKey("halted") ? i.get("halted").s() : null,
                 i.containsKey("position") ? i.get("position").s() : null,

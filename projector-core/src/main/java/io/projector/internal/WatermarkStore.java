@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * number whose writes that projection committed on that shard. They are the truth about progress;
  * KCL checkpoints are only a hint of where to resume reading.
  *
- * <p>Item: PK {@code PROJECTOR#WATERMARK#<projection>}, SK {@code SHARD#<shardId>}, with
+ * <p>Item: PK {@code PROJECTOR#<application>#WATERMARK#<projection>}, SK {@code SHARD#<shardId>} ({@link EngineKeys}), with
  * {@code seq} (the sequence number zero-padded, so string order is numeric order),
  * {@code sequenceNumber}, {@code updatedAt} and {@code lastEventAt} (epoch millis).
  */
@@ -25,14 +25,20 @@ public final class WatermarkStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final EngineKeys keys;
 
-    public WatermarkStore(DynamoDbClient dynamo, String table) {
+    public WatermarkStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
         this.dynamo = dynamo;
         this.table = table;
+        this.keys = keys;
     }
 
-    public static ItemKey key(String projection, String shardId) {
-        return ItemKey.of(ChunkPlanner.RESERVED_PREFIX + "WATERMARK#" + projection, "SHARD#" + shardId);
+    public EngineKeys keys() {
+        return keys;
+    }
+
+    public ItemKey key(String projection, String shardId) {
+        return keys.watermark(projection, shardId);
     }
 
     /** Consistent reads of the watermarks of these projections on one shard; a projection without one is absent. */
@@ -60,8 +66,8 @@ public final class WatermarkStore {
     public List<Mark> all(String projection) {
         List<Mark> out = new ArrayList<>();
         dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("PK = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).items().forEach(i -> out.add(
-                new Mark(i.get(ItemKey.SORT_KEY).s().substring("SHARD#".length()), SequenceNumber.parse(stripZeros(i.get(SEQ).s())),
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(keys.watermarkPartition(projection))))).items().forEach(i -> out.add(
+                new Mark(i.get(ItemKey.SORT_KEY).s().substring(EngineKeys.SHARD_SORT_PREFIX.length()), SequenceNumber.parse(stripZeros(i.get(SEQ).s())),
                         i.containsKey("lastEventAt") ? Long.parseLong(i.get("lastEventAt").n()) : 0,
                         i.containsKey("updatedAt") ? Long.parseLong(i.get("updatedAt").n()) : 0)));
         return out;
@@ -70,7 +76,7 @@ public final class WatermarkStore {
     /** Whether the projection has a watermark on any shard, i.e. has applied stream changes to this table. */
     public boolean hasAny(String projection) {
         return dynamo.query(b -> b.tableName(table).consistentRead(true).limit(1).keyConditionExpression("PK = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(projection, "x").pk())))).count() > 0;
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(keys.watermarkPartition(projection))))).count() > 0;
     }
 
     /**
@@ -123,7 +129,7 @@ public final class WatermarkStore {
                 .build();
     }
 
-    private static String stripZeros(String sortable) {
+    static String stripZeros(String sortable) {
         String s = sortable.replaceFirst("^0+", "");
         return s.isEmpty() ? "0" : s;
     }

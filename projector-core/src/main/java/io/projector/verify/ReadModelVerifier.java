@@ -8,6 +8,7 @@ import io.projector.Projection;
 import io.projector.SequenceNumber;
 import io.projector.internal.Chunk;
 import io.projector.internal.ChunkPlanner;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.InMemoryReadModel;
 import io.projector.internal.TransactionLimits;
 import java.time.Instant;
@@ -55,7 +56,7 @@ public final class ReadModelVerifier {
         Map<ItemKey, Map<String, AttributeValue>> actual = new LinkedHashMap<>();
         for (Map<String, AttributeValue> item : scan(readModelTable)) {
             ItemKey key = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
-            if (key.pk().startsWith(ChunkPlanner.RESERVED_PREFIX)) {
+            if (key.pk().startsWith(EngineKeys.RESERVED_PREFIX)) {
                 continue;
             }
             Map<String, AttributeValue> attributes = new LinkedHashMap<>(item);

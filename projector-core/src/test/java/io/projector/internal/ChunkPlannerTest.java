@@ -301,7 +301,7 @@ class ChunkPlannerTest {
                 .hasMessageContaining("(policy: halt)");
 
         TestProjection sneaky = new TestProjection("sneaky", Set.of("Order"),
-                e -> List.of(Write.put(ChunkPlanner.RESERVED_PREFIX + "X", "Y")), FailurePolicy.HALT);
+                e -> List.of(Write.put(EngineKeys.RESERVED_PREFIX + "X", "Y")), FailurePolicy.HALT);
         assertThatThrownBy(() -> new ChunkPlanner(List.of(sneaky), SMALL).plan(inserts("Order", 5), Map.of()))
                 .isInstanceOf(ProjectionFailedException.class)
                 .hasMessageContaining("'sneaky'")
@@ -371,7 +371,7 @@ class ChunkPlannerTest {
     @Test
     void writesToTheEnginesReservedKeysAreParked() {
         TestProjection sneaky = new TestProjection("sneaky", Set.of("Order"),
-                e -> List.of(Write.put(ChunkPlanner.RESERVED_PREFIX + "WATERMARK", "shard-1").with("x", 1)));
+                e -> List.of(Write.put(EngineKeys.RESERVED_PREFIX + "WATERMARK", "shard-1").with("x", 1)));
         TestProjection other = copier("other", Set.of("Order"));
 
         List<Chunk> chunks = new ChunkPlanner(List.of(sneaky, other), SMALL).plan(inserts("Order", 7), Map.of());
@@ -381,7 +381,7 @@ class ChunkPlannerTest {
         assertThat(chunk.parked()).extracting(ParkedChange::projection, ChunkPlannerTest::seqOf).containsExactly(tuple("sneaky", 7L));
         assertThat(chunk.parked().get(0).reason()).contains("PROJECTOR#WATERMARK | shard-1").contains("reserved");
         assertThat(chunk.mutations()).containsOnlyKeys(ItemKey.of("COPY#other#ID7", "COPY"));
-        assertThat(chunk.mutations().keySet()).noneMatch(k -> k.pk().startsWith(ChunkPlanner.RESERVED_PREFIX));
+        assertThat(chunk.mutations().keySet()).noneMatch(k -> k.pk().startsWith(EngineKeys.RESERVED_PREFIX));
         assertThat(chunk.watermarks()).containsEntry("sneaky", new WatermarkAdvance("sneaky", seq(7), seq(7)));
     }
 

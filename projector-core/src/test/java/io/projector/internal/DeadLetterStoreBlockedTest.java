@@ -37,7 +37,7 @@ class DeadLetterStoreBlockedTest {
     @Test
     void shardsRefreshingWithinTheIntervalShareOneRead() {
         Partition partition = new Partition();
-        DeadLetterStore store = new DeadLetterStore(partition, "rm");
+        DeadLetterStore store = new DeadLetterStore(partition, "rm", EngineKeys.of("app"));
         for (int shard = 0; shard < 50; shard++) {
             assertThat(store.blockedItems(10_000, 1_000 + shard * 100)).containsExactly(ParkingLot.blockKey("p", "K#1"));
         }
@@ -49,7 +49,7 @@ class DeadLetterStoreBlockedTest {
     @Test
     void aShardTakingOverAndAParkOnThisWorkerForceAFreshRead() {
         Partition partition = new Partition();
-        DeadLetterStore store = new DeadLetterStore(partition, "rm");
+        DeadLetterStore store = new DeadLetterStore(partition, "rm", EngineKeys.of("app"));
         store.blockedItems(10_000, 1_000);
         store.blockedItems(0, 1_001);
         assertThat(partition.queries).isEqualTo(2);

@@ -33,7 +33,7 @@ class DeadLetterStoreTest {
     }
 
     private static Map<String, AttributeValue> letter(DeadLetterPolicy policy, String reason) {
-        return new DeadLetterStore(null, "rm", policy).put("shardId-1", parked(reason), NOW_MILLIS).item();
+        return new DeadLetterStore(null, "rm", EngineKeys.of("app"), policy).put("shardId-1", parked(reason), NOW_MILLIS).item();
     }
 
     @Test

@@ -486,9 +486,9 @@ class PlanEquivalenceProperties {
             assertThat(chunk.mutations().values().stream().map(ItemMutation::key).distinct().count())
                     .isEqualTo(chunk.mutations().size());
             Set<ItemKey> watermarkKeys = new HashSet<>();
-            chunk.watermarks().keySet().forEach(p -> watermarkKeys.add(WatermarkStore.key(p, "shard-1")));
+            chunk.watermarks().keySet().forEach(p -> watermarkKeys.add(EngineKeys.of("app").watermark(p, "shard-1")));
             assertThat(chunk.mutations().keySet()).noneMatch(watermarkKeys::contains);
-            assertThat(chunk.mutations().keySet()).noneMatch(k -> k.pk().startsWith(ChunkPlanner.RESERVED_PREFIX));
+            assertThat(chunk.mutations().keySet()).noneMatch(k -> k.pk().startsWith(EngineKeys.RESERVED_PREFIX));
             assertThat(chunk.needsCommit()).isEqualTo(!chunk.watermarks().isEmpty());
             assertThat(chunk.parked()).allSatisfy(c -> assertThat(chunk.watermarks()).containsKey(c.projection()));
         }

@@ -1,5 +1,6 @@
 package io.projector.it;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -69,7 +70,7 @@ class BackfillIT {
                 VerificationResult r = verifier.verify(t.source(), t.readModel());
                 assertThat(r.matches()).as(r.summary(10)).isTrue();
             });
-            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), PROJECTIONS).list(null)).isEmpty();
+            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), t.application(), PROJECTIONS).list(null)).isEmpty();
             assertThat(projector.stats().haltedShards()).isEmpty();
         }
     }
@@ -116,8 +117,8 @@ class BackfillIT {
         TestDynamo.Setup t = TestDynamo.tables("refused");
         // What a worker leaves after committing for the projection without a hand-off: its watermark.
         TestDynamo.client().putItem(b -> b.tableName(t.readModel()).item(java.util.Map.of(
-                "PK", AttributeValue.fromS(WatermarkStore.key("copy", "shardId-1").pk()),
-                "SK", AttributeValue.fromS(WatermarkStore.key("copy", "shardId-1").sk()),
+                "PK", AttributeValue.fromS(EngineKeys.of(t.application()).watermark("copy", "shardId-1").pk()),
+                "SK", AttributeValue.fromS(EngineKeys.of(t.application()).watermark("copy", "shardId-1").sk()),
                 "seq", AttributeValue.fromS(SequenceNumber.of(42).sortable()))));
         assertThatThrownBy(() -> Backfill.start(t.config().build(), PROJECTIONS, BackfillConfig.builder().build()).await())
                 .isInstanceOf(IllegalStateException.class)
@@ -142,7 +143,7 @@ class BackfillIT {
         }
         enableStream(t.source());
         ProjectorConfig config = t.config().build();
-        BackfillStore backfills = new BackfillStore(TestDynamo.client(), t.readModel());
+        BackfillStore backfills = new BackfillStore(TestDynamo.client(), t.readModel(), EngineKeys.of(t.application()));
         ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), PROJECTIONS, "type");
         try (Projector first = Projector.start(config, PROJECTIONS)) {
             BackfillProgress done = Backfill.start(config, PROJECTIONS, BackfillConfig.builder().segments(2).pageSize(10)
@@ -172,7 +173,7 @@ class BackfillIT {
         things.put("L1", "g0");
         try (Projector second = Projector.start(config, PROJECTIONS)) {
             matches(verifier, t);
-            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), PROJECTIONS).list(null)).isEmpty();
+            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), t.application(), PROJECTIONS).list(null)).isEmpty();
 
             things.put("N3", "g0");
             things.put("N4", "g0");
@@ -185,7 +186,7 @@ class BackfillIT {
             things.delete("N4");
             things.put("L2", "g2");
             matches(verifier, t);
-            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), PROJECTIONS).list(null)).isEmpty();
+            assertThat(new DeadLetters(TestDynamo.client(), t.readModel(), t.application(), PROJECTIONS).list(null)).isEmpty();
             assertThat(second.stats().haltedShards()).isEmpty();
         }
     }

@@ -58,7 +58,7 @@ class BadInputCorpusIT {
         good("g3");
 
         try (Projector projector = t.start(List.of(new StrictProjection()), b -> b.parkUnknownTypes(true))) {
-            DeadLetters letters = new DeadLetters(TestDynamo.client(), t.readModel(), List.of(new StrictProjection()));
+            DeadLetters letters = new DeadLetters(TestDynamo.client(), t.readModel(), t.application(), List.of(new StrictProjection()));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(() -> letters.list(null).size() >= bad.size() + 1 && goodProjected());
 

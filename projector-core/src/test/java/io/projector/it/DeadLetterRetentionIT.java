@@ -1,5 +1,6 @@
 package io.projector.it;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.DeadLetterPolicy;
@@ -46,7 +47,7 @@ class DeadLetterRetentionIT {
     @Test
     void aRedactedLetterOfAnUndecodableRecordIsStoredWithItsExpiryAndWithoutTheAttribute() {
         TestDynamo.Setup t = T;
-        DeadLetterStore store = new DeadLetterStore(dynamo, t.readModel(), new DeadLetterPolicy(Duration.ofDays(3), true, Set.of("ssn")));
+        DeadLetterStore store = new DeadLetterStore(dynamo, t.readModel(), EngineKeys.of(t.application()), new DeadLetterPolicy(Duration.ofDays(3), true, Set.of("ssn")));
         Map<String, AttributeValue> keys = Map.of("PK", AttributeValue.fromS("CUSTOMER#7"), "SK", AttributeValue.fromS("PROFILE"));
         Map<String, AttributeValue> image = Map.of("PK", AttributeValue.fromS("CUSTOMER#7"), "SK", AttributeValue.fromS("PROFILE"),
                 "ssn", AttributeValue.fromS("123-45-6789"));
@@ -56,7 +57,7 @@ class DeadLetterRetentionIT {
         store.parkUndecodable("shardId-1", record, "no entity type; " + "z".repeat(3_000), now);
 
         Map<String, AttributeValue> stored = dynamo.query(b -> b.tableName(t.readModel()).consistentRead(true)
-                .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(DeadLetterStore.PK))))
+                .keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EngineKeys.of(t.application()).deadLetterPartition()))))
                 .items().get(0);
         assertThat(stored.toString()).doesNotContain("123-45-6789");
         assertThat(stored.get("newImage").m().get("ssn").s()).isEqualTo(DeadLetterPolicy.REDACTED);

@@ -1,5 +1,6 @@
 package io.projector.it;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,13 +48,13 @@ class HaltedShardStatusIT {
         DynamoDbClient dynamo = TestDynamo.client();
         ProjectorConfig config = t.config().build();
         Clock clock = Clock.systemUTC();
-        WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel());
-        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, t.readModel());
+        WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
+        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
         RedriveIT.SwitchProjection halting = new RedriveIT.SwitchProjection("halting", FailurePolicy.HALT);
         ShardProjector shard = new ShardProjector(SHARD, List.of("halting"), new ChunkPlanner(List.of(halting), TransactionLimits.DYNAMODB),
                 new ChunkCommitter(dynamo, t.readModel(), watermarks, deadLetters, clock), watermarks, deadLetters,
                 RetryPolicy.create("halted-it", config), ReadModelBreaker.create(config), new EngineCounters(), () -> false, clock,
-                HandOffSource.NONE, new ShardReporter(new ShardStatusStore(dynamo, t.readModel()), t.application(), SHARD, "worker-1", clock));
+                HandOffSource.NONE, new ShardReporter(new ShardStatusStore(dynamo, t.readModel(), EngineKeys.of(t.application())), t.application(), SHARD, "worker-1", clock));
         shard.initialize();
         // The worker fell 5 hours behind; the first change it cannot apply was written 5 h ago, the failing one a bit later.
         Instant written = clock.instant().minus(Duration.ofHours(5));
@@ -62,7 +63,7 @@ class HaltedShardStatusIT {
         assertThatThrownBy(() -> shard.process(List.of(good, bad))).hasMessageContaining("policy: halt");
         shard.halted("projection 'halting' failed");
 
-        List<ReadModelStatus.ProjectionLine> status = ReadModelStatus.read(dynamo, t.readModel(), List.of("halting"), clock.millis());
+        List<ReadModelStatus.ProjectionLine> status = ReadModelStatus.read(dynamo, t.readModel(), t.application(), List.of("halting"), clock.millis());
 
         ReadModelStatus.ShardLine line = status.get(0).shards().stream().filter(s -> s.shardId().equals(SHARD)).findFirst().orElseThrow();
         assertThat(line.state()).isEqualTo("halted");

@@ -20,6 +20,7 @@ import io.projector.internal.ChangeEventDecoder;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.EngineCounters;
 import io.projector.internal.HandOffRule;
 import io.projector.internal.HandOffTracker;
@@ -58,10 +59,10 @@ class HandOffRedriveIT {
     private final TestDynamo.Setup t = TestDynamo.tables("handoff-redrive");
     private final DynamoDbClient dynamo = TestDynamo.client();
     private final ProjectorConfig config = t.config().build();
-    private final WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel());
-    private final DeadLetterStore deadLetters = new DeadLetterStore(dynamo, t.readModel());
-    private final AppliedVersionStore markers = new AppliedVersionStore(dynamo, t.readModel());
-    private final BackfillStore backfills = new BackfillStore(dynamo, t.readModel());
+    private final WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
+    private final DeadLetterStore deadLetters = new DeadLetterStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
+    private final AppliedVersionStore markers = new AppliedVersionStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
+    private final BackfillStore backfills = new BackfillStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
     private final Clock clock = Clock.systemUTC();
     private final ChunkCommitter committer = new ChunkCommitter(dynamo, t.readModel(), watermarks, deadLetters, clock);
     private final Retry retry = RetryPolicy.create("handoff-redrive-it", config);
@@ -120,7 +121,7 @@ class HandOffRedriveIT {
 
         // Past the markers' 30 days a hand-off letter is refused with the reason, and nothing is applied.
         Clock later = Clock.offset(clock, Duration.ofDays(30));
-        assertThat(new DeadLetters(dynamo, t.readModel(), List.of(projection), later).redrive(null))
+        assertThat(new DeadLetters(dynamo, t.readModel(), t.application(), List.of(projection), later).redrive(null))
                 .isEqualTo(new DeadLetters.RedriveResult(0, 2, 2, 0));
         assertThat(letters().list(projection.name())).filteredOn(d -> d.errorType().equals("RedriveFailed"))
                 .allSatisfy(d -> assertThat(d.reason()).contains("hand-off marker may have expired").doesNotContain("\n"));
@@ -137,7 +138,7 @@ class HandOffRedriveIT {
     }
 
     private DeadLetters letters() {
-        return new DeadLetters(dynamo, t.readModel(), List.of(projection));
+        return new DeadLetters(dynamo, t.readModel(), t.application(), List.of(projection));
     }
 
     private void put(String id, long version, String value) {
@@ -171,7 +172,7 @@ class HandOffRedriveIT {
         Map<ItemKey, Map<String, AttributeValue>> out = new HashMap<>();
         dynamo.scanPaginator(b -> b.tableName(t.readModel()).consistentRead(true)).items().forEach(i -> {
             ItemKey key = ItemKey.of(i.get("PK").s(), i.get("SK").s());
-            if (!key.pk().startsWith(ChunkPlanner.RESERVED_PREFIX)) {
+            if (!key.pk().startsWith(EngineKeys.RESERVED_PREFIX)) {
                 Map<String, AttributeValue> attributes = new HashMap<>(i);
                 attributes.remove("PK");
                 attributes.remove("SK");

@@ -46,7 +46,7 @@ class ProjectionThrowablesIT {
         TestDynamo.Setup t = TestDynamo.tables("throwables");
         writeMixedBatch(t);
         ThrowingProjection projection = new ThrowingProjection(FailurePolicy.DEAD_LETTER);
-        DeadLetters letters = new DeadLetters(TestDynamo.client(), t.readModel(), List.of(projection.fixed()));
+        DeadLetters letters = new DeadLetters(TestDynamo.client(), t.readModel(), t.application(), List.of(projection.fixed()));
         try (Projector projector = t.start(List.of(projection))) {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                     .until(() -> letters.list(null).size() >= BAD.size() && goods().stream().allMatch(g -> copied(t, g)));

@@ -1,5 +1,6 @@
 package io.projector.it;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,8 +57,8 @@ class RedriveIT {
 
     private final TestDynamo.Setup t = TestDynamo.tables("redrive");
     private final DynamoDbClient dynamo = TestDynamo.client();
-    private final WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel());
-    private final DeadLetterStore store = new DeadLetterStore(dynamo, t.readModel());
+    private final WatermarkStore watermarks = new WatermarkStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
+    private final DeadLetterStore store = new DeadLetterStore(dynamo, t.readModel(), EngineKeys.of(t.application()));
     private final MutableClock clock = new MutableClock();
     private final ChunkCommitter committer = new ChunkCommitter(dynamo, t.readModel(), watermarks, store, clock);
     private final ProjectorConfig config = t.config().build();
@@ -404,7 +405,7 @@ class RedriveIT {
     }
 
     private DeadLetters letters() {
-        return new DeadLetters(dynamo, t.readModel(), List.of(projection));
+        return new DeadLetters(dynamo, t.readModel(), t.application(), List.of(projection));
     }
 
     private Optional<String> copy(String id) {

@@ -1,5 +1,6 @@
 package io.projector.it;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.retry.Retry;
@@ -33,8 +34,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class WatermarkConditionIT {
 
     private final TestDynamo.Setup t = TestDynamo.tables("watermark");
-    private final WatermarkStore store = new WatermarkStore(TestDynamo.client(), t.readModel());
-    private final DeadLetterStore deadLetters = new DeadLetterStore(TestDynamo.client(), t.readModel());
+    private final WatermarkStore store = new WatermarkStore(TestDynamo.client(), t.readModel(), EngineKeys.of(t.application()));
+    private final DeadLetterStore deadLetters = new DeadLetterStore(TestDynamo.client(), t.readModel(), EngineKeys.of(t.application()));
     private final ChunkCommitter committer = new ChunkCommitter(TestDynamo.client(), t.readModel(), store, deadLetters, Clock.systemUTC());
     private final ProjectorConfig config = t.config().build();
 

@@ -22,7 +22,7 @@ final class DlqCommand {
         if (!Tables.exists(connection.dynamo(), table.readModelTable)) {
             throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
         }
-        return new DeadLetters(connection.dynamo(), table.readModelTable, ProjectionCatalog.load(table.pluginsDir(), table.allowedPlugins()).select(null));
+        return new DeadLetters(connection.dynamo(), table.readModelTable, table.application(), ProjectionCatalog.load(table.pluginsDir(), table.allowedPlugins()).select(null));
     }
 
     /** What every dlq subcommand shares: where the table is, and a connection for the length of the command. */

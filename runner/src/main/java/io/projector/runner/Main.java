@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "projector 0.1.0",
         description = "Stream-driven CQRS projections for DynamoDB.",
         subcommands = {RunCommand.class, DemoCommand.class, DlqCommand.class, BackfillCommand.class, ReplayCommand.class,
-                RebuildCommand.class, StatusCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                RebuildCommand.class, StatusCommand.class, MigrateKeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -38,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
     String readModelTable;
 
     @Option(names = "--application-name", defaultValue = "${env:PROJECTOR_APPLICATION_NAME}",
-            description = "KCL application name = lease table; workers with one name share the shards "
+            description = "KCL application name = lease table; workers with one name share the shards; it keys the engine's items in "
+                    + "the read-model table (PROJECTOR#<application>#...) "
                     + "(env PROJECTOR_APPLICATION_NAME; default projector-<source table>).")
     String applicationName;
 
@@ -274,6 +275,9 @@ final class RunCommand implements Callable<Integer> {
     private Integer work(Telemetry telemetry) throws Exception {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
+        }
+        if (applicationName != null) {
+            ProjectorConfig.checkApplicationName(applicationName, setting("application-name"));
         }
         if (!startAt.equals("TRIM_HORIZON") && !startAt.equals("LATEST")) {
             throw new IllegalArgumentException(setting("start-at") + " must be TRIM_HORIZON or LATEST, was '" + startAt + "'");

@@ -23,6 +23,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        String application = ApplicationNames.resolve(where.applicationName, where.sourceTable == null && where.local ? "source" : where.sourceTable);
         if (where.sourceTable == null) {
             where.sourceTable = "-"; // status reads only the read-model table
         }
@@ -31,8 +32,8 @@ final class StatusCommand implements Callable<Integer> {
             if (!Tables.exists(c.dynamo(), where.readModelTable)) {
                 throw new IllegalArgumentException("read-model table '" + where.readModelTable + "' does not exist");
             }
-            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), where.readModelTable, names, System.currentTimeMillis());
-            out.println("read model " + where.readModelTable);
+            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), where.readModelTable, application, names, System.currentTimeMillis());
+            out.println("read model " + where.readModelTable + ", application " + application);
             int halted = 0; // halted shards and projections that missed changes: both need someone
 
             for (ReadModelStatus.ProjectionLine p : lines) {

@@ -3,8 +3,17 @@ package io.projector.runner;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the read model is, for the tools that work on it (dlq). The same flags and variables as {@code run}. */
+/** Where the read model is, and whose engine items in it, for the tools that work on it (dlq). The same flags and variables as {@code run}. */
 final class TableOptions {
+
+    @Option(names = "--application-name", defaultValue = "${env:PROJECTOR_APPLICATION_NAME}",
+            description = "The worker's application, whose dead letters these are (env PROJECTOR_APPLICATION_NAME; "
+                    + "default projector-<source table>).")
+    String applicationName;
+
+    @Option(names = "--source-table", defaultValue = "${env:PROJECTOR_SOURCE_TABLE}",
+            description = "The source table, for the default application name (env PROJECTOR_SOURCE_TABLE; with --local: source).")
+    String sourceTable;
 
     @Option(names = "--read-model-table", defaultValue = "${env:PROJECTOR_READ_MODEL_TABLE}",
             description = "The read-model table (env PROJECTOR_READ_MODEL_TABLE).")
@@ -41,6 +50,11 @@ final class TableOptions {
 
     PluginDigests allowedPlugins() {
         return PluginDigests.of(pluginDigests, "--plugin-digests");
+    }
+
+    /** The application whose engine items the command reads: checked before anything connects. */
+    String application() {
+        return ApplicationNames.resolve(applicationName, sourceTable == null && local ? "source" : sourceTable);
     }
 
     Connection connect() {

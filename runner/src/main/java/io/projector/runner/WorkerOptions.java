@@ -22,7 +22,8 @@ final class WorkerOptions {
     String readModelTable;
 
     @Option(names = "--application-name", defaultValue = "${env:PROJECTOR_APPLICATION_NAME}",
-            description = "The live worker's KCL application (env PROJECTOR_APPLICATION_NAME; default projector-<source table>).")
+            description = "The live worker's KCL application, whose engine items (PROJECTOR#<application>#...) the command reads "
+                    + "(env PROJECTOR_APPLICATION_NAME; default projector-<source table>).")
     String applicationName;
 
     @Option(names = "--region", defaultValue = "${env:PROJECTOR_REGION}", description = "AWS region (env PROJECTOR_REGION, else AWS_REGION).")
@@ -64,6 +65,9 @@ final class WorkerOptions {
     Connection connect() {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
+        }
+        if (applicationName != null) {
+            ProjectorConfig.checkApplicationName(applicationName, "--application-name");
         }
         if (local) {
             sourceTable = sourceTable == null ? "source" : sourceTable;

@@ -1,5 +1,6 @@
 package io.projector.runner;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -215,8 +216,11 @@ class CrashIT {
                 boolean converged = end.matches();
                 event((converged ? "converged: " : "did NOT converge (limit " + convergeLimit.toSeconds() + " s, or 30 s without a commit): ")
                         + end.summary(20));
-                int deadLetters = dynamo.query(b -> b.tableName(READ_MODEL).consistentRead(true).keyConditionExpression("PK = :pk")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("PROJECTOR#DLQ")))).count();
+                int deadLetters = 0;
+                for (String app : List.of(APP, SECOND_APP)) {
+                    deadLetters += dynamo.query(b -> b.tableName(READ_MODEL).consistentRead(true).keyConditionExpression("PK = :pk")
+                            .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EngineKeys.of(app).deadLetterPartition())))).count();
+                }
 
                 stopAllGracefully();
                 observer.close();

@@ -14,6 +14,7 @@ import io.projector.internal.Chunk;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.DeadLetterStore;
+import io.projector.internal.EngineKeys;
 import io.projector.internal.TransactionLimits;
 import io.projector.internal.WatermarkStore;
 import io.projector.local.LocalDynamoDb;
@@ -48,6 +49,7 @@ class DlqCommandTest {
     private static LocalDynamoDb local;
     private static DynamoDbClient dynamo;
 
+    private static final String APPLICATION = "dlq-app";
     private final String table = "dlq-rm-" + TABLES.incrementAndGet();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -95,6 +97,13 @@ class DlqCommandTest {
                 .contains("change:      INSERT of Order, sequence number " + noStatus.sequenceNumber())
                 .contains("new image:   ").contains("customerId").contains("c1")
                 .doesNotContain("old image:");
+
+        // Another application's letters in the same table are not this one's to see, re-drive or purge.
+        assertThat(run("dlq", "list", "--endpoint", local.endpoint().toString(), "--read-model-table", table,
+                "--application-name", "other-app")).as(err::toString).isZero();
+        assertThat(out.toString()).contains("0 parked").doesNotContain(key);
+        assertThat(run("dlq", "list", "--endpoint", local.endpoint().toString(), "--read-model-table", table)).isEqualTo(2);
+        assertThat(err.toString()).startsWith("projector: --application-name is required");
 
         assertThat(dlq("show", "order-counters#nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no parked change with key 'order-counters#nope'");
@@ -183,13 +192,15 @@ class DlqCommandTest {
     // ---
 
     private int dlq(String... args) {
-        String[] all = new String[args.length + 5];
+        String[] all = new String[args.length + 7];
         all[0] = "dlq";
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--endpoint";
         all[args.length + 2] = local.endpoint().toString();
         all[args.length + 3] = "--read-model-table";
         all[args.length + 4] = table;
+        all[args.length + 5] = "--application-name";
+        all[args.length + 6] = APPLICATION;
         return run(all);
     }
 
@@ -202,8 +213,8 @@ class DlqCommandTest {
     /** Plans and commits one change as the worker does, so a change the projection cannot project lands in the store. */
     private void park(Projection projection, ChangeEvent event) {
         ChunkPlanner planner = new ChunkPlanner(List.of(projection), TransactionLimits.DYNAMODB);
-        ChunkCommitter committer = new ChunkCommitter(dynamo, table, new WatermarkStore(dynamo, table),
-                new DeadLetterStore(dynamo, table), Clock.systemUTC());
+        ChunkCommitter committer = new ChunkCommitter(dynamo, table, new WatermarkStore(dynamo, table, EngineKeys.of(APPLICATION)),
+                new DeadLetterStore(dynamo, table, EngineKeys.of(APPLICATION)), Clock.systemUTC());
         List<Chunk> chunks = planner.plan(List.of(event), Map.of());
         assertThat(chunks).singleElement().satisfies(c -> assertThat(c.parked()).hasSize(1));
         assertThat(committer.commit(SHARD, chunks.get(0))).isEqualTo(ChunkCommitter.Outcome.COMMITTED);

@@ -1,5 +1,6 @@
 package io.projector.runner;
 
+import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -99,6 +100,6 @@ class KillAndRestartIT {
             return false;
         }
         return dynamo.query(b -> b.tableName("orders-read").keyConditionExpression("PK = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("PROJECTOR#WATERMARK#order-counters")))).count() > 0;
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EngineKeys.of("kill-test").watermarkPartition("order-counters"))))).count() > 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.projector.runner;
 
+import io.projector.internal.EngineKeys;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -176,7 +177,7 @@ final class LeaseObserver implements AutoCloseable {
         Map<String, String> out = new TreeMap<>();
         for (String projection : projections) {
             dynamo.queryPaginator(b -> b.tableName(readModelTable).consistentRead(true).keyConditionExpression("PK = :pk")
-                            .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("PROJECTOR#WATERMARK#" + projection))))
+                            .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EngineKeys.of(application).watermarkPartition(projection)))))
                     .items().stream().filter(item -> shards.contains(string(item, "SK").substring("SHARD#".length())))
                     .forEach(item -> out.put(projection + "|" + string(item, "SK"), string(item, "seq")));
         }
