@@ -172,8 +172,16 @@ public final class ProjectorStack extends Stack {
                 .allowAllOutbound(false)
                 .build();
         // Every AWS API the task calls (its own and the ECS agent's image pull and logs, which use the
-        // task's network interface on Fargate) is HTTPS; nothing else leaves the task.
-        securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "HTTPS to AWS APIs (DynamoDB, DynamoDB Streams, CloudWatch, ECR, Logs)");
+        // task's network interface on Fargate) is HTTPS; nothing else leaves the task. With VPC
+        // endpoints named, HTTPS goes to them alone.
+        if (props.egressTo().isEmpty()) {
+            securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "HTTPS to AWS APIs (DynamoDB, DynamoDB Streams, CloudWatch, ECR, Logs)");
+        } else {
+            for (String target : props.egressTo()) {
+                securityGroup.addEgressRule(target.startsWith("pl-") ? Peer.prefixList(target) : Peer.ipv4(target), Port.tcp(443),
+                        "HTTPS to the AWS APIs' VPC endpoints (" + target + ")");
+            }
+        }
         service = FargateService.Builder.create(this, "Service")
                 .cluster(cluster)
                 .taskDefinition(taskDefinition)

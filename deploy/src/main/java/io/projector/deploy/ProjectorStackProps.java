@@ -43,6 +43,9 @@ import java.util.regex.Pattern;
  * @param scaleInLagMs               one task fewer while the lag is below this
  * @param alarmTopicArn              an SNS topic the alarms notify; null: none
  * @param extraEnvironment           more environment variables for the worker (e.g. PROJECTOR_PROJECTIONS)
+ * @param egressTo                   where the task may open HTTPS connections: managed prefix lists ({@code pl-…}, the
+ *                                   gateway endpoints of DynamoDB and S3) and CIDR blocks (the VPC's, where its
+ *                                   interface endpoints listen). Empty: any address on 443 (through a NAT gateway)
  */
 public record ProjectorStackProps(
         String sourceTableName,
@@ -68,7 +71,8 @@ public record ProjectorStackProps(
         long scaleOutLagMs,
         long scaleInLagMs,
         String alarmTopicArn,
-        Map<String, String> extraEnvironment) {
+        Map<String, String> extraEnvironment,
+        List<String> egressTo) {
 
     /**
      * The partition-key prefix the engine reserves for its items (watermarks, dead letters, backfill
@@ -84,10 +88,14 @@ public record ProjectorStackProps(
     private static final Pattern METRIC_NAMESPACE = Pattern.compile("[A-Za-z0-9._/#:-]{1,255}");
     private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9._/#:@-]{1,255}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PREFIX_LIST = Pattern.compile("pl-[0-9a-f]{8,17}");
+    private static final Pattern CIDR = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/([0-9]|[12]\\d|3[0-2])");
 
     public ProjectorStackProps {
         sharedReadModelLeadingKeys = List.copyOf(sharedReadModelLeadingKeys);
         extraEnvironment = Map.copyOf(extraEnvironment);
+        egressTo = List.copyOf(egressTo);
     }
 
     /** The worker shares the read-model table with other services (LeadingKeys condition on). */
@@ -123,7 +131,7 @@ public record ProjectorStackProps(
      * readModelTable, createReadModelTable, applicationName, sharedReadModelLeadingKeys (comma
      * separated), image (a registry URI), ecrRepository + imageTag, vpcId, clusterName, cpu,
      * memory, arm64, minTasks, maxTasks, httpPort, metricsNamespace, lagMetric, deadLetterMetric,
-     * lagAlarmMs, scaleOutLagMs, scaleInLagMs, alarmTopicArn, projections. Without image or
+     * lagAlarmMs, scaleOutLagMs, scaleInLagMs, alarmTopicArn, projections, egressTo (comma separated). Without image or
      * ecrRepository the image is built from {@code deploy/Dockerfile} under {@code repoRoot}.
      */
     public static ProjectorStackProps fromContext(Function<String, Object> context, Path repoRoot) {
@@ -138,6 +146,16 @@ public record ProjectorStackProps(
         b.readModelTableName(string(context, "readModelTable"));
         b.createReadModelTable(bool(context, "createReadModelTable", true));
         b.applicationName(string(context, "applicationName"));
+        String egress = string(context, "egressTo");
+        if (egress != null) {
+            List<String> targets = new ArrayList<>();
+            for (String t : egress.split(",")) {
+                if (!t.isBlank()) {
+                    targets.add(t.trim());
+                }
+            }
+            b.egressTo(targets);
+        }
         String shared = string(context, "sharedReadModelLeadingKeys");
         if (shared != null) {
             List<String> prefixes = new ArrayList<>();
@@ -321,6 +339,7 @@ public record ProjectorStackProps(
         private long scaleInLagMs = 1_000;
         private String alarmTopicArn;
         private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+        private List<String> egressTo = List.of();
 
         private Builder() {
         }
@@ -349,6 +368,7 @@ public record ProjectorStackProps(
         public Builder scaleInLagMs(long v) { scaleInLagMs = v; return this; }
         public Builder alarmTopicArn(String v) { alarmTopicArn = v; return this; }
         public Builder environment(String name, String value) { extraEnvironment.put(name, value); return this; }
+        public Builder egressTo(List<String> v) { egressTo = List.copyOf(v); return this; }
 
         public ProjectorStackProps build() {
             require(sourceTableName != null && TABLE_NAME.matcher(sourceTableName).matches(),
@@ -407,10 +427,15 @@ public record ProjectorStackProps(
                 require(ENV_NAME.matcher(name).matches(), "environment variable name '" + name + "' is not valid");
                 require(!ProjectorStack.MANAGED_ENVIRONMENT.contains(name), name + " is set by the stack itself");
             }
+            for (String target : egressTo) {
+                require(PREFIX_LIST.matcher(target).matches() || CIDR.matcher(target).matches(),
+                        "egressTo takes managed prefix list ids (pl-0123abcd) and CIDR blocks (10.0.0.0/16), was '" + target + "'");
+                require(!target.endsWith("/0"), "egressTo '" + target + "' is every address: leave egressTo out instead");
+            }
             return new ProjectorStackProps(sourceTableName, createSourceTable, streamArn, readModel, createReadModelTable, app,
                     sharedReadModelLeadingKeys, image, vpcId, clusterName, cpu, memoryMiB, arm64, minTasks, maxTasks, httpPort,
                     metricsNamespace, lagMetricName, deadLetterMetricName, lagAlarmThresholdMs,
-                    scaleOutLagMs, scaleInLagMs, alarmTopicArn, extraEnvironment);
+                    scaleOutLagMs, scaleInLagMs, alarmTopicArn, extraEnvironment, egressTo);
         }
 
         private static void require(boolean condition, String message) {

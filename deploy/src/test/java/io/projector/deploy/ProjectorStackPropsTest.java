@@ -75,6 +75,12 @@ class ProjectorStackPropsTest {
         base.metricsNamespace("Projector");
         assertThatThrownBy(() -> base.clusterName("workers").build()).hasMessageContaining("needs the vpcId");
         base.clusterName(null);
+        assertThatThrownBy(() -> base.egressTo(List.of("pl-02cd2c6b", "vpce-0123")).build())
+                .hasMessage("egressTo takes managed prefix list ids (pl-0123abcd) and CIDR blocks (10.0.0.0/16), was 'vpce-0123'");
+        assertThatThrownBy(() -> base.egressTo(List.of("10.0.0.0/33")).build()).hasMessageContaining("was '10.0.0.0/33'");
+        assertThatThrownBy(() -> base.egressTo(List.of("0.0.0.0/0")).build())
+                .hasMessage("egressTo '0.0.0.0/0' is every address: leave egressTo out instead");
+        base.egressTo(List.of());
         assertThatThrownBy(() -> base.environment("PROJECTOR_SOURCE_TABLE", "x").build()).hasMessageContaining("set by the stack");
         assertThatThrownBy(() -> ImageSource.ecr("Bad Repo", "latest")).hasMessageContaining("ecrRepository");
     }
@@ -92,7 +98,9 @@ class ProjectorStackPropsTest {
         context.put("ecrRepository", "projector");
         context.put("imageTag", "1.2.3");
         context.put("projections", "order-history");
+        context.put("egressTo", "pl-02cd2c6b, 10.20.0.0/16");
         ProjectorStackProps p = ProjectorStackProps.fromContext(context::get, ROOT);
+        assertThat(p.egressTo()).containsExactly("pl-02cd2c6b", "10.20.0.0/16");
         assertThat(p.createSourceTable()).isTrue();
         assertThat(p.readModelTableName()).isEqualTo("orders-read");
         assertThat(p.leadingKeyPatterns()).containsExactly("CUSTOMER#*", "STATS#*", "PROJECTOR#projector-orders#*");

@@ -263,6 +263,32 @@ class ProjectorStackTest {
     }
 
     @Test
+    void withVpcEndpointsNamedTheWorkerMayOnlyReachThem() {
+        App app = App.Builder.create().outdir("target/cdk-test-endpoints.out").build();
+        ProjectorStack stack = new ProjectorStack(app, "Endpoints", StackProps.builder().build(), ProjectorStackProps.builder()
+                .sourceTableName("shop").sourceStreamArn(STREAM).readModelTableName("shop-views").createReadModelTable(false)
+                .image(ImageSource.registry("ghcr.io/acme/projector:1.4.0"))
+                .egressTo(List.of("pl-02cd2c6b", "pl-6da54004", "10.20.0.0/16"))
+                .build());
+        Template template = Template.fromStack(stack);
+        Map<String, Object> rule = Map.of("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443);
+        // CDK keeps CIDR rules inline and writes prefix-list rules as resources of their own.
+        template.hasResourceProperties("AWS::EC2::SecurityGroup", Match.objectLike(Map.of(
+                "GroupDescription", Match.stringLikeRegexp("^Projector worker.*"),
+                "SecurityGroupEgress", List.of(Match.objectLike(with(rule, "CidrIp", "10.20.0.0/16"))))));
+        for (String prefixList : List.of("pl-02cd2c6b", "pl-6da54004")) {
+            template.hasResourceProperties("AWS::EC2::SecurityGroupEgress", Match.objectLike(with(rule, "DestinationPrefixListId", prefixList)));
+        }
+        assertThat(template.findResources("AWS::EC2::SecurityGroupEgress")).as("no egress rule besides").hasSize(2);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+        Map<String, Object> out = new LinkedHashMap<>(map);
+        out.put(key, value);
+        return out;
+    }
+
+    @Test
     void referencedTablesAreGrantedByNameAndStreamArnWithoutLeadingKeysWhenNotShared() {
         Map<String, Statement> statements = workerStatements(existingTemplate);
         String source = PARTITION_REGION_ACCOUNT + "table/shop";

@@ -58,6 +58,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout-seconds", defaultValue = "300", description = "How long to wait for the read model to catch up (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--lag-samples", defaultValue = "100",
+            description = "Live changes whose end-to-end lag is measured one after another after the catch-up (default ${DEFAULT-VALUE}).")
+    int lagSamples;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -65,6 +69,9 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedDynamo.require("projector demo");
         if (customers < 1 || orders < 1) {
             throw new IllegalArgumentException("--customers and --orders must be at least 1");
+        }
+        if (lagSamples < 1) {
+            throw new IllegalArgumentException("--lag-samples must be at least 1, was " + lagSamples);
         }
         int run = nextRunNumber();
         out.printf("Projector demo, run %d: DynamoDB Local with its data in %s%n", run, dataDir.toAbsolutePath());
@@ -113,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
 
-                List<Long> lags = measureLag(dynamo, workload, 100);
+                List<Long> lags = measureLag(dynamo, workload, lagSamples);
                 out.printf("  end-to-end lag (source write -> read-model item readable), %d live changes: p50 %d ms, p99 %d ms, max %d ms%n",
                         lags.size(), percentile(lags, 50), percentile(lags, 99), lags.get(lags.size() - 1));
 
