@@ -146,26 +146,8 @@ public record ProjectorStackProps(
         b.readModelTableName(string(context, "readModelTable"));
         b.createReadModelTable(bool(context, "createReadModelTable", true));
         b.applicationName(string(context, "applicationName"));
-        String egress = string(context, "egressTo");
-        if (egress != null) {
-            List<String> targets = new ArrayList<>();
-            for (String t : egress.split(",")) {
-                if (!t.isBlank()) {
-                    targets.add(t.trim());
-                }
-            }
-            b.egressTo(targets);
-        }
-        String shared = string(context, "sharedReadModelLeadingKeys");
-        if (shared != null) {
-            List<String> prefixes = new ArrayList<>();
-            for (String p : shared.split(",")) {
-                if (!p.isBlank()) {
-                    prefixes.add(p.trim());
-                }
-            }
-            b.sharedReadModelLeadingKeys(prefixes);
-        }
+        b.egressTo(commaSeparated(context, "egressTo"));
+        b.sharedReadModelLeadingKeys(commaSeparated(context, "sharedReadModelLeadingKeys"));
         String uri = string(context, "image");
         String repository = string(context, "ecrRepository");
         if (uri != null && repository != null) {
@@ -206,6 +188,20 @@ public record ProjectorStackProps(
             b.environment("PROJECTOR_PROJECTIONS", projections);
         }
         return b.build();
+    }
+
+    /** The non-blank entries of a comma-separated value, trimmed; none when the key is absent. */
+    private static List<String> commaSeparated(Function<String, Object> context, String key) {
+        String value = string(context, key);
+        List<String> entries = new ArrayList<>();
+        if (value != null) {
+            for (String entry : value.split(",")) {
+                if (!entry.isBlank()) {
+                    entries.add(entry.trim());
+                }
+            }
+        }
+        return entries;
     }
 
     private static String string(Function<String, Object> context, String key) {
