@@ -25,7 +25,7 @@ import javax.tools.ToolProvider;
 
 /**
  * Builds a plugin jar at test time, as a user's build would: Java sources compiled against the
- * test class path (which holds projector-core), the classes, and
+ * test class path (which holds projector-api), the classes, and
  * {@code META-INF/services/io.projector.Projection} listing the projection classes.
  */
 final class PluginJarBuilder {

@@ -129,7 +129,7 @@ public final class ProjectionTestKit {
      * {@code {"NULL":true}}, {@code {"L":[...]}}, {@code {"M":{...}}}, {@code {"SS":[...]}},
      * {@code {"NS":[...]}}, {@code {"B":"<base64>"}}, {@code {"BS":[...]}}); see {@link StreamRecordJson}.
      * Each record is decoded by the engine's own decoder, so a record a worker could not decode
-     * fails here with the same {@link MalformedRecordException} message; invalid JSON fails with an
+     * fails here with the same message, as a {@link MalformedStreamRecordException}; invalid JSON fails with an
      * {@link IllegalArgumentException}. Nothing is applied unless every record decodes.
      *
      * <p>A record without {@code SequenceNumber} gets the kit's next sequence number, one without
@@ -144,7 +144,7 @@ public final class ProjectionTestKit {
     public ProjectionTestKit applyJson(String json) {
         List<ChangeEvent> events = new ArrayList<>();
         for (Record record : StreamRecordJson.parse(json)) {
-            ChangeEvent event = decoder.decode(completed(record));
+            ChangeEvent event = decoded(completed(record));
             BigInteger after = event.sequenceNumber().value().add(BigInteger.ONE);
             if (after.compareTo(nextSequence) > 0) {
                 nextSequence = after;
@@ -157,6 +157,15 @@ public final class ProjectionTestKit {
             batch(() -> events.forEach(this::apply));
         }
         return this;
+    }
+
+    /** The change event the engine's decoder makes of {@code record}; its refusal comes as the kit's own exception type. */
+    private ChangeEvent decoded(Record record) {
+        try {
+            return decoder.decode(record);
+        } catch (MalformedRecordException e) {
+            throw new MalformedStreamRecordException(e.getMessage(), e);
+        }
     }
 
     /** The record with the kit's next sequence number and clock where it has none. */

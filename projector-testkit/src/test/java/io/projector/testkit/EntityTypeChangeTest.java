@@ -1,4 +1,4 @@
-package io.projector.internal;
+package io.projector.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import io.projector.ChangeEvent;
 import io.projector.ChangeType;
 import io.projector.Projection;
 import io.projector.Write;
-import io.projector.testkit.ProjectionTestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

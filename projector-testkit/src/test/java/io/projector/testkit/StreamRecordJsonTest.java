@@ -8,7 +8,6 @@ import io.projector.Item;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.Write;
-import io.projector.internal.MalformedRecordException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -210,14 +209,14 @@ class StreamRecordJsonTest {
         assertThat(projection.seen).isEmpty();
     }
 
-    // --- records of the wrong shape: MalformedRecordException naming the path ---
+    // --- records of the wrong shape: MalformedStreamRecordException naming the path ---
 
     @Test
     void anUnknownTypeKeyIsNamed() {
         assertThatThrownBy(() -> kit.applyJson("""
                 {"eventName": "INSERT", "dynamodb": {%s, "NewImage": {"PK": {"S": "NOTE#1"}, "total": {"X": "1"}}}}
                 """.formatted(KEYS)))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record JSON at $.dynamodb.NewImage.total: 'X' is not a DynamoDB type: expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS");
     }
 
@@ -227,7 +226,7 @@ class StreamRecordJsonTest {
                 [{"eventName": "INSERT", "dynamodb": {%s, "NewImage": %s}},
                  {"eventName": "INSERT", "dynamodb": {%s, "NewImage": {"PK": "NOTE#1"}}}]
                 """.formatted(KEYS, image("ann", "x"), KEYS)))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessageStartingWith("stream record JSON at $[1].dynamodb.NewImage.PK: \"NOTE#1\" is not a DynamoDB attribute value: "
                         + "expected an object with exactly one of S, N, B, BOOL, NULL, L, M, SS, NS, BS");
         assertThat(projection.seen).as("nothing of a malformed array is applied").isEmpty();
@@ -250,26 +249,26 @@ class StreamRecordJsonTest {
 
     private void assertMalformed(String newImage, String message) {
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"INSERT\", \"dynamodb\": {" + KEYS + ", \"NewImage\": " + newImage + "}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessageStartingWith("stream record JSON at " + message);
     }
 
     @Test
     void wrongRecordFieldsAreNamed() {
         assertThatThrownBy(() -> kit.applyJson("[1]"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record JSON at $[0]: expected a stream record object, found the number 1");
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"INSERT\", \"dynamodb\": \"x\"}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessageStartingWith("stream record JSON at $.dynamodb: expected an object with Keys");
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": 1, \"dynamodb\": {}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record JSON at $.eventName: expected a string, found the number 1");
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"INSERT\", \"dynamodb\": {" + KEYS + ", \"ApproximateCreationDateTime\": \"yesterday\"}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessageStartingWith("stream record JSON at $.dynamodb.ApproximateCreationDateTime: 'yesterday' is not an ISO-8601 instant");
         assertThatThrownBy(() -> kit.applyJson("{\"Records\": {}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record JSON at $.Records: expected an array of records, found an object {}");
     }
 
@@ -278,20 +277,20 @@ class StreamRecordJsonTest {
     @Test
     void recordsTheDecoderRefusesGetItsMessages() {
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"UPSERT\", \"dynamodb\": {" + KEYS + ", \"SequenceNumber\": \"7\"}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record 7 has event name 'UPSERT', expected INSERT, MODIFY or REMOVE");
         assertThatThrownBy(() -> kit.applyJson("[{\"eventName\": \"INSERT\"}]"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record $[0] has no 'dynamodb' body");
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"INSERT\", \"dynamodb\": {\"SequenceNumber\": \"8\"}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record 8 has no keys");
         assertThatThrownBy(() -> kit.applyJson("{\"eventID\": \"ev-9\", \"eventName\": \"INSERT\", \"dynamodb\": {" + KEYS + ", \"SequenceNumber\": \"12a\"}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("stream record ev-9: not a stream sequence number (expected decimal digits): '12a'");
         assertThatThrownBy(() -> kit.applyJson("{\"eventName\": \"MODIFY\", \"dynamodb\": {" + KEYS + ", \"NewImage\": " + image("a", "b")
                 + ", \"SequenceNumber\": \"10\"}}"))
-                .isInstanceOf(MalformedRecordException.class)
+                .isInstanceOf(MalformedStreamRecordException.class)
                 .hasMessage("MODIFY event 10 has no old image: the stream must use NEW_AND_OLD_IMAGES (item NOTE#1 | NOTE)");
         assertThat(projection.seen).isEmpty();
     }

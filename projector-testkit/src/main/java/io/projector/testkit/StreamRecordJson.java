@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.projector.internal.MalformedRecordException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -44,7 +43,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
  *
  * <p>Only the JSON is checked here: what it says is checked by the engine's own decoder, which the
  * test kit runs on the records. Invalid JSON throws an {@link IllegalArgumentException}; a record
- * of the wrong shape a {@link MalformedRecordException}, naming the place with a path such as
+ * of the wrong shape a {@link MalformedStreamRecordException}, naming the place with a path such as
  * {@code $[1].dynamodb.NewImage.total}.
  */
 public final class StreamRecordJson {
@@ -83,7 +82,7 @@ public final class StreamRecordJson {
         } else if (root.isObject() && root.has("Records") && !root.has("dynamodb")) {
             JsonNode records = root.get("Records");
             if (!records.isArray()) {
-                throw new MalformedRecordException("stream record JSON at $.Records: expected an array of records, found " + kind(records));
+                throw malformed("$.Records", "expected an array of records, found " + kind(records));
             }
             for (int i = 0; i < records.size(); i++) {
                 out.add(record(records.get(i), "$.Records[" + i + "]"));
@@ -277,8 +276,8 @@ public final class StreamRecordJson {
         return node;
     }
 
-    private static MalformedRecordException malformed(String path, String what) {
-        return new MalformedRecordException("stream record JSON at " + path + ": " + what);
+    private static MalformedStreamRecordException malformed(String path, String what) {
+        return new MalformedStreamRecordException("stream record JSON at " + path + ": " + what, null);
     }
 
     private static String kind(JsonNode node) {
