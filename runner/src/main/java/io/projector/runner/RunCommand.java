@@ -259,19 +259,6 @@ final class RunCommand implements Callable<Integer> {
         return out.toString();
     }
 
-    /** The HTTP endpoints, once the worker runs (until then a health check finds nothing: not healthy). */
-    private HealthServer serve(Projector projector, WorkerHealth health, Telemetry telemetry) {
-        health.running(projector);
-        try {
-            HealthServer http = HealthServer.start(httpHost.trim(), httpPort, health, telemetry::scrape);
-            log.info("health, readiness and metrics on http://{} (/health, /ready, /metrics)", http.address());
-            return http;
-        } catch (RuntimeException e) {
-            projector.stop(STOP_BUDGET);
-            throw e;
-        }
-    }
-
     private Integer work(Telemetry telemetry) throws Exception {
         if (local && endpoint != null && !endpoint.isBlank()) {
             throw new IllegalArgumentException("--local and --endpoint exclude each other: --local starts its own DynamoDB Local");
@@ -294,7 +281,12 @@ final class RunCommand implements Callable<Integer> {
         Path pluginsDir = plugins == null || plugins.isBlank() ? null : Path.of(plugins.trim());
         List<Projection> selected = ProjectionCatalog.load(pluginsDir, PluginDigests.of(pluginDigests, setting("plugin-digests"))).select(projections);
         ShutdownSignal signal = new ShutdownSignal();
-        try (Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
+        WorkerHealth health = new WorkerHealth();
+        // Bound before anything starts, so that a busy port or a host that is not this machine's fails here in
+        // one line instead of after the worker started and had to stop again. Until the worker runs, /health
+        // and /ready answer 503 "starting".
+        try (HealthServer http = HealthServer.start(httpHost.trim(), httpPort, health, telemetry::scrape);
+             Connection connection = local ? Connection.embedded(dataDir, localPort) : Connection.of(endpoint, region)) {
             ProjectorConfig.Builder builder = ProjectorConfig.builder()
                     .sourceTable(sourceTable).readModelTable(readModelTable).applicationName(applicationName)
                     .region(connection.region()).endpoint(connection.endpoint()).credentials(connection.credentials())
@@ -336,24 +328,23 @@ final class RunCommand implements Callable<Integer> {
                 Tables.createLeaseTable(connection.dynamo(), config.applicationName());
             }
             Projector projector = Projector.start(config, selected);
-            WorkerHealth health = new WorkerHealth();
-            try (HealthServer http = serve(projector, health, telemetry)) {
-                String received;
-                while ((received = signal.await(1000)) == null) {
-                    if (!projector.isRunning()) {
-                        log.error("the worker stopped by itself; see the errors above");
-                        projector.stop(Duration.ofSeconds(5));
-                        health.stopped();
-                        return 1;
-                    }
+            health.running(projector);
+            log.info("health, readiness and metrics on http://{} (/health, /ready, /metrics)", http.address());
+            String received;
+            while ((received = signal.await(1000)) == null) {
+                if (!projector.isRunning()) {
+                    log.error("the worker stopped by itself; see the errors above");
+                    projector.stop(Duration.ofSeconds(5));
+                    health.stopped();
+                    return 1;
                 }
-                log.info("{} received: stopping gracefully", received);
-                health.stopping();
-                boolean clean = projector.stop(STOP_BUDGET);
-                health.stopped();
-                log.info("stopped {}; {}", clean ? "cleanly" : "after the timeout", projector.stats());
-                return 0;
             }
+            log.info("{} received: stopping gracefully", received);
+            health.stopping();
+            boolean clean = projector.stop(STOP_BUDGET);
+            health.stopped();
+            log.info("stopped {}; {}", clean ? "cleanly" : "after the timeout", projector.stats());
+            return 0;
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.projector.Tables;
 import io.projector.local.LocalDynamoDb;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -36,6 +38,22 @@ class RunCommandTest {
     void leaderLockIsChecked() {
         assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--leader-lock-ms", "200")).as(err::toString).isEqualTo(2);
         assertThat(err.toString()).contains("--leader-lock-ms must be between 1000 and 600000, was 200");
+    }
+
+    @Test
+    void aBusyHttpPortOrAForeignHostStopsTheStartBeforeTheWorkerStarts() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            // Nothing listens on the endpoint: a worker that started would fail on the tables instead.
+            assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
+                    "--http-host", "127.0.0.1", "--http-port", Integer.toString(port))).as(err::toString).isEqualTo(2);
+            assertThat(err.toString()).contains("cannot serve health and metrics on 127.0.0.1:" + port + " (--http-host, --http-port)")
+                    .contains("choose another --http-port").doesNotContain("rmt");
+        }
+        // TEST-NET-3: an address no interface of this machine has.
+        assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
+                "--http-host", "203.0.113.7", "--http-port", "0")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot serve health and metrics on 203.0.113.7:0 (--http-host, --http-port)");
     }
 
     @Test
