@@ -144,6 +144,15 @@ final class ProjectionCatalog {
                 throw new IllegalArgumentException("plugin " + jar + ": " + e.getMessage());
             }
         }
+        // Two versions of one plugin side by side would load the class from whichever jar sorts first.
+        Map<String, Path> declaredBy = new LinkedHashMap<>();
+        declared.forEach((jar, entries) -> entries.forEach(className -> {
+            Path first = declaredBy.putIfAbsent(className, jar);
+            if (first != null && !first.equals(jar)) {
+                throw new IllegalArgumentException("--plugins: projection class " + className + " is declared by two jars, " + first
+                        + " and " + jar + " (two versions of one plugin?): keep one of them in " + pluginsDir);
+            }
+        }));
         // Not closed: the classes are in use as long as the worker runs.
         URLClassLoader loader = new URLClassLoader("projector-plugins", urls.toArray(URL[]::new), ProjectionCatalog.class.getClassLoader());
         ProjectionCatalog catalog = new ProjectionCatalog(loader, declared);

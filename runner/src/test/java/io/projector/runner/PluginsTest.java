@@ -86,6 +86,18 @@ class PluginsTest {
     }
 
     @Test
+    void twoVersionsOfOnePluginAreRefusedNamingBothJars() {
+        Path old = new PluginJarBuilder().projection("com.acme.Tally", noteCopy("com.acme.Tally", "tally"))
+                .build(plugins(), "tally-1.0.jar");
+        Path newer = new PluginJarBuilder().projection("com.acme.Tally", noteCopy("com.acme.Tally", "tally"))
+                .build(plugins(), "tally-1.1.jar");
+
+        assertThatThrownBy(() -> ProjectionCatalog.load(plugins())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--plugins: projection class com.acme.Tally is declared by two jars, " + old + " and " + newer
+                        + " (two versions of one plugin?): keep one of them in " + plugins());
+    }
+
+    @Test
     void aServicesFileNamingAMissingClassNamesTheJarAndTheClass() {
         Path jar = new PluginJarBuilder().service("com.acme.Missing").build(plugins(), "broken.jar");
 
