@@ -61,9 +61,19 @@ public final class DeadLetters {
      * @param redriven    changes applied and removed from the store
      * @param failedAgain changes whose projection failed again (their reason is updated)
      * @param stillWaiting changes left parked behind one that failed again
-     * @param notRedrivable dead letters without images (undecodable records, images too large): purge them once handled by hand
+     * @param notRedrivable dead letters without images (undecodable records, images too large), or parked under
+     *                      {@code *} (no projection saw them): purge them once handled by hand
+     * @param withoutProjection per projection this process has not loaded (a plugin left off its class path), how many
+     *                          of its changes were left parked: re-drive again with the projection loaded
      */
-    public record RedriveResult(int redriven, int failedAgain, int stillWaiting, int notRedrivable) {
+    public record RedriveResult(int redriven, int failedAgain, int stillWaiting, int notRedrivable, Map<String, Integer> withoutProjection) {
+        public RedriveResult {
+            withoutProjection = Map.copyOf(withoutProjection);
+        }
+
+        public RedriveResult(int redriven, int failedAgain, int stillWaiting, int notRedrivable) {
+            this(redriven, failedAgain, stillWaiting, notRedrivable, Map.of());
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -132,12 +142,17 @@ public final class DeadLetters {
         int notRedrivable = 0;
         Set<String> stuck = new java.util.HashSet<>();
         Set<String> seenUndrivable = new java.util.HashSet<>();
+        Map<String, Integer> withoutProjection = new java.util.TreeMap<>();
         for (int pass = 0; pass < MAX_PASSES; pass++) {
             Map<String, List<DeadLetter>> byItem = new LinkedHashMap<>();
             for (DeadLetter d : store.list(projection)) {
                 if (d.event().isEmpty() || !projectionNames.contains(d.projection())) {
                     if (seenUndrivable.add(d.sortKey())) {
-                        notRedrivable++;
+                        if (d.event().isPresent() && !ChunkPlanner.NO_PROJECTION.equals(d.projection())) {
+                            withoutProjection.merge(d.projection(), 1, Integer::sum);
+                        } else {
+                            notRedrivable++;
+                        }
                     }
                     continue;
                 }
@@ -165,7 +180,7 @@ public final class DeadLetters {
                 }
             }
         }
-        return new RedriveResult(redriven, failedAgain, stillWaiting, notRedrivable);
+        return new RedriveResult(redriven, failedAgain, stillWaiting, notRedrivable, withoutProjection);
     }
 
     private enum Outcome { APPLIED, ALREADY_GONE, FAILED }

@@ -4,6 +4,7 @@ import io.projector.DeadLetter;
 import io.projector.DeadLetters;
 import io.projector.Tables;
 import java.io.PrintWriter;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -98,7 +99,13 @@ final class DlqCommand {
             DeadLetters.RedriveResult r = letters.redrive(projection);
             out.printf("re-driven %d, failed again %d, still waiting behind those %d, not re-drivable %d%n",
                     r.redriven(), r.failedAgain(), r.stillWaiting(), r.notRedrivable());
-            return r.failedAgain() == 0 ? 0 : 1;
+            if (!r.withoutProjection().isEmpty()) {
+                StringJoiner missing = new StringJoiner(", ");
+                r.withoutProjection().forEach((name, count) -> missing.add(name + " (" + count + ")"));
+                out.println("left parked, their projections are not loaded here: " + missing
+                        + "; add the plugin jars that hold them with --plugins DIR (or PROJECTOR_PLUGINS) and re-drive again");
+            }
+            return r.failedAgain() == 0 && r.withoutProjection().isEmpty() ? 0 : 1;
         }
     }
 

@@ -157,6 +157,38 @@ class DlqCommandTest {
     }
 
     @Test
+    void aRedriveWithoutThePluginThatOwnsALetterNamesItAndExitsNonZero() {
+        Tables.createReadModelTable(dynamo, table);
+        // A plugin projection parked a change; this dlq runs without --plugins, so with the built-ins only.
+        park(new BrokenTally(), order("ORDER#3", "PAID"));
+
+        assertThat(dlq("redrive")).as(err::toString).isEqualTo(1);
+        assertThat(out.toString()).contains("re-driven 0, failed again 0, still waiting behind those 0, not re-drivable 0")
+                .contains("left parked, their projections are not loaded here: tally (1); add the plugin jars that hold them "
+                        + "with --plugins DIR (or PROJECTOR_PLUGINS) and re-drive again");
+        assertThat(dlq("list")).isZero();
+        assertThat(out.toString()).contains("1 parked");
+    }
+
+    /** A plugin's projection, not one the runner has built in. */
+    private static final class BrokenTally implements Projection {
+        @Override
+        public String name() {
+            return "tally";
+        }
+
+        @Override
+        public Set<String> entityTypes() {
+            return Set.of("Order");
+        }
+
+        @Override
+        public List<Write> project(ChangeEvent event) {
+            throw new IllegalStateException("deployed with a bug");
+        }
+    }
+
+    @Test
     void purgeWithYesRemovesAllOrOneProjectionsDeadLetters() {
         Tables.createReadModelTable(dynamo, table);
         park(new OrderCountersProjection(), order("ORDER#3", null));
