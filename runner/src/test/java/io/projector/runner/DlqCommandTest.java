@@ -137,7 +137,7 @@ class DlqCommandTest {
         Tables.createReadModelTable(dynamo, table);
         // A broken build of order-counters parked a good change; the runner has the fixed one.
         ChangeEvent paid = order("ORDER#2", "PAID");
-        park(new BrokenOrderCounters(), paid);
+        park(new Broken("order-counters"), paid);
         assertThat(dlq("list")).isZero();
         assertThat(out.toString()).contains("IllegalStateException: deployed with a bug").contains("1 parked");
 
@@ -160,7 +160,7 @@ class DlqCommandTest {
     void aRedriveWithoutThePluginThatOwnsALetterNamesItAndExitsNonZero() {
         Tables.createReadModelTable(dynamo, table);
         // A plugin projection parked a change; this dlq runs without --plugins, so with the built-ins only.
-        park(new BrokenTally(), order("ORDER#3", "PAID"));
+        park(new Broken("tally"), order("ORDER#3", "PAID"));
 
         assertThat(dlq("redrive")).as(err::toString).isEqualTo(1);
         assertThat(out.toString()).contains("re-driven 0, failed again 0, still waiting behind those 0, not re-drivable 0")
@@ -168,24 +168,6 @@ class DlqCommandTest {
                         + "with --plugins DIR (or PROJECTOR_PLUGINS) and re-drive again");
         assertThat(dlq("list")).isZero();
         assertThat(out.toString()).contains("1 parked");
-    }
-
-    /** A plugin's projection, not one the runner has built in. */
-    private static final class BrokenTally implements Projection {
-        @Override
-        public String name() {
-            return "tally";
-        }
-
-        @Override
-        public Set<String> entityTypes() {
-            return Set.of("Order");
-        }
-
-        @Override
-        public List<Write> project(ChangeEvent event) {
-            throw new IllegalStateException("deployed with a bug");
-        }
     }
 
     @Test
@@ -274,11 +256,8 @@ class DlqCommandTest {
     }
 
     /** order-counters as a bad deploy had it: it throws on every change. */
-    private static final class BrokenOrderCounters implements Projection {
-        @Override
-        public String name() {
-            return "order-counters";
-        }
+    /** A projection of that name, on Orders, deployed with a bug (order-counters: a built-in's; tally: a plugin's). */
+    private record Broken(String name) implements Projection {
 
         @Override
         public Set<String> entityTypes() {
