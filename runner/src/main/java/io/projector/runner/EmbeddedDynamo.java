@@ -53,7 +53,23 @@ final class EmbeddedDynamo {
     /** File-backed in {@code dataDir} (null: in memory), on 127.0.0.1:{@code port} (0: a free one). */
     static Started start(String what, Path dataDir, int port) {
         require(what);
-        LocalDynamoDb local = LocalDynamoDb.start(dataDir, port);
-        return new Started(local.endpoint(), local);
+        if (dataDir == null) {
+            LocalDynamoDb local = LocalDynamoDb.start(null, port);
+            return new Started(local.endpoint(), local);
+        }
+        DataDirLock lock = DataDirLock.take(dataDir, what);
+        try {
+            LocalDynamoDb local = LocalDynamoDb.start(dataDir, port);
+            return new Started(local.endpoint(), () -> {
+                try {
+                    local.close();
+                } finally {
+                    lock.close();
+                }
+            });
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 }
