@@ -68,7 +68,9 @@ class FaultInjectionIT {
 
             faults.outage(true);
             writer.write(20);
-            await().atMost(Duration.ofSeconds(30)).until(() -> "OPEN".equals(projector.stats().breakerState()));
+            // The breaker opens once half of its last 20 calls failed; each failed call carries the SDK's own retries
+            // (about 3 s here), so that takes some 30 s: a 30 s wait failed in one full-suite run.
+            await().atMost(Duration.ofSeconds(90)).until(() -> "OPEN".equals(projector.stats().breakerState()));
             assertThat(projector.stats().chunksCommitted()).as("no progress while the table fails").isEqualTo(commitsBefore);
             assertThat(verifier.verify(t.source(), t.readModel()).matches()).isFalse();
 
