@@ -179,7 +179,7 @@ class BackfillIT {
             things.put("N4", "g0");
             things.put("L2", "g1");
             matches(verifier, t);
-            TestDynamo.rollOverShards();
+            TestDynamo.rollOverShards(t.source());
             things.put("N3", "g1");
             things.put("N4", "g2");
             things.delete("N3");

@@ -37,7 +37,7 @@ class InitialLeasesIT {
         for (int i = 0; i < 6; i++) {
             TestDynamo.putThing(t.source(), "L#" + i, "1", "g" + i % 2, "before", 1);
         }
-        TestDynamo.rollOverShards();
+        TestDynamo.rollOverShards(t.source());
         for (int i = 0; i < 6; i++) {
             TestDynamo.putThing(t.source(), "L#" + i, "1", "g" + (i + 1) % 2, "after", 2);
         }

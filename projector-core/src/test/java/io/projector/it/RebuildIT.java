@@ -131,7 +131,7 @@ class RebuildIT {
         String newTable = t.readModel() + "-v2";
         try (Rebuild rebuild = Rebuild.start(live, PROJECTIONS, new RebuildOptions(alias(t), newTable, pointer.table(),
                 BackfillConfig.builder().purpose("rebuild").segments(2).pageSize(10).joinTimeout(Duration.ofSeconds(120)).build()))) {
-            TestDynamo.rollOverShards();
+            TestDynamo.rollOverShards(t.source());
             for (int i = 0; i < 20; i++) {
                 writer.randomWrite();
             }

@@ -43,7 +43,7 @@ class ShardRolloverIT {
             }
             assertThat(shards(streams, arn)).hasSize(1);
 
-            TestDynamo.rollOverShards();
+            TestDynamo.rollOverShards(t.source());
 
             List<Shard> shards = shards(streams, arn);
             assertThat(shards).hasSize(2);

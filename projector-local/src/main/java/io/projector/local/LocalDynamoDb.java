@@ -4,11 +4,15 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBAccess;
+import com.amazonaws.services.dynamodbv2.local.shared.access.LocalDBClient;
 import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -74,10 +78,49 @@ public final class LocalDynamoDb implements AutoCloseable {
     /**
      * Closes the open shard of every stream and opens a child whose parent it is, as DynamoDB does
      * every few hours; DynamoDB Local does it only when asked, and offers that only in-process. Its
-     * request handler keeps its databases in a private map (one, as the database is shared), so
-     * they are reached by reflection; a DynamoDB Local release that moved them fails here by name.
+     * cost grows with every stream record in the database, per stream (a minute once a shared test
+     * database holds a few dozen busy streams); prefer {@link #triggerShardRollovers(String...)}.
      */
     public void triggerShardRollovers() {
+        synchronized (requests) {
+            databases().forEach(AmazonDynamoDBLocal::triggerShardRollovers);
+        }
+    }
+
+    /**
+     * Rolls over the streams of the named tables only, as {@link #triggerShardRollovers()} does for
+     * all of them, under the same per-table lock DynamoDB Local's own rollover job takes.
+     */
+    public void triggerShardRollovers(String... tables) {
+        synchronized (requests) {
+            for (AmazonDynamoDBLocal db : databases()) {
+                LocalDBAccess access = access(db);
+                for (String table : tables) {
+                    ReentrantReadWriteLock lock = access.getLockForTable(table);
+                    try {
+                        if (!lock.writeLock().tryLock(30, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("could not lock table " + table + " to roll its stream over within 30 s");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while rolling over the stream of " + table, e);
+                    }
+                    try {
+                        access.findAndRolloverActiveShards(table, 0L);
+                    } finally {
+                        lock.writeLock().unlock();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * DynamoDB Local's request handler keeps its databases in a private map (one, as the database is
+     * shared), and each its storage in a private field, so they are reached by reflection; a DynamoDB
+     * Local release that moved them fails here by name.
+     */
+    private java.util.List<AmazonDynamoDBLocal> databases() {
         Map<?, ?> databases;
         try {
             Field field = LocalDynamoDBRequestHandler.class.getDeclaredField("dbRequestHandlers");
@@ -90,9 +133,18 @@ public final class LocalDynamoDb implements AutoCloseable {
         if (databases.isEmpty()) {
             throw new IllegalStateException("DynamoDB Local has no database yet: create a table with a stream before rolling shards over");
         }
-        // The handler adds databases to that map under its own lock.
-        synchronized (requests) {
-            databases.values().forEach(db -> ((AmazonDynamoDBLocal) db).triggerShardRollovers());
+        // The handler adds databases to that map under its own lock, which the callers hold.
+        return databases.values().stream().map(AmazonDynamoDBLocal.class::cast).toList();
+    }
+
+    private static LocalDBAccess access(AmazonDynamoDBLocal db) {
+        try {
+            Field field = LocalDBClient.class.getDeclaredField("dbAccess");
+            field.setAccessible(true);
+            return (LocalDBAccess) field.get(db);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("cannot reach DynamoDB Local's storage to roll a stream over"
+                    + " (LocalDBClient.dbAccess: " + e + "); check the DynamoDBLocal version", e);
         }
     }
 
