@@ -1,0 +1,85 @@
+package io.projector.internal.guard;
+
+import io.projector.internal.ItemMutation;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The DynamoDB request of each {@link GuardedWrite}, its condition the one the write states. The
+ * engine's attributes on a read-model item start with {@value #PREFIX}: a copy's position and
+ * tombstone flag, a counter's marker per stream shard.
+ */
+public final class GuardedRequests {
+
+    public static final String PREFIX = "projector:";
+    /** On a copy: the encoded {@link StreamPosition} of the change it holds. */
+    public static final String POSITION = PREFIX + "position";
+    /** On a deleted copy: true. The item is a tombstone that keeps the position until it is swept. */
+    public static final String DELETED = PREFIX + "deleted";
+    private static final String MARKER = PREFIX + "marker:";
+
+    private final String table;
+
+    public GuardedRequests(String table) {
+        this.table = table;
+    }
+
+    /** A copy's put, or a delete's tombstone, applied only over an older position or none. */
+    public PutItemRequest copy(GuardedWrite.Copy copy) {
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        if (copy.mutation() instanceof ItemMutation.Replace r) {
+            item.putAll(r.attributes());
+        } else {
+            item.put(DELETED, AttributeValue.fromBool(true));
+        }
+        item.putAll(copy.key().toAttributes());
+        item.put(POSITION, AttributeValue.fromS(copy.position().encoded()));
+        return PutItemRequest.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(#p) OR #p < :p")
+                .expressionAttributeNames(Map.of("#p", POSITION))
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(copy.position().encoded())))
+                .build();
+    }
+
+    /**
+     * A counter's folded update with its shard's marker moved to its last step, applied only over
+     * a marker below its first step or none; a refusal returns the stored item, whose marker says
+     * what to fold again ({@link #storedMarker}).
+     */
+    public UpdateItemRequest counter(GuardedWrite.Counter counter) {
+        String marker = marker(counter.shardId());
+        UpdateExpression update = UpdateExpression.of(counter.mutation(), Map.of(marker, AttributeValue.fromS(encoded(counter.last()))));
+        Map<String, String> names = new HashMap<>(update.names());
+        names.put("#m", marker);
+        Map<String, AttributeValue> values = new HashMap<>(update.values());
+        values.put(":first", AttributeValue.fromS(encoded(counter.first())));
+        return UpdateItemRequest.builder().tableName(table).key(counter.key().toAttributes())
+                .updateExpression(update.expression())
+                .conditionExpression("attribute_not_exists(#m) OR #m < :first")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    /** The marker of {@code shardId} on a stored item, or null if that shard never wrote it. */
+    public static BigInteger storedMarker(Map<String, AttributeValue> item, String shardId) {
+        AttributeValue v = item == null ? null : item.get(marker(shardId));
+        return v == null || v.s() == null ? null : new BigInteger(v.s());
+    }
+
+    static String marker(String shardId) {
+        return MARKER + shardId;
+    }
+
+    /** Sequence numbers as strings of one width, so that DynamoDB's string order is their order. */
+    static String encoded(BigInteger sequence) {
+        return String.format("%048d", sequence);
+    }
+}

@@ -1,0 +1,58 @@
+package io.projector.internal.guard;
+
+import java.math.BigInteger;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Sends one {@link GuardedWrite} until the item holds it: a refused copy already holds this change
+ * or a later one; a refused counter is folded again from the marker the refusal returns and sent
+ * again, until nothing of it is missing. Retries of throttling and server errors are the caller's.
+ */
+public final class GuardedSender {
+
+    /** What one write took: requests sent, and of those refused by their condition. */
+    public record Sent(int requests, int refused) {
+    }
+
+    private final DynamoDbClient dynamo;
+    private final GuardedRequests requests;
+
+    public GuardedSender(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.requests = new GuardedRequests(table);
+    }
+
+    public Sent send(GuardedWrite write) {
+        if (write instanceof GuardedWrite.Copy copy) {
+            try {
+                dynamo.putItem(requests.copy(copy));
+                return new Sent(1, 0);
+            } catch (ConditionalCheckFailedException e) {
+                return new Sent(1, 1);
+            }
+        }
+        Optional<GuardedWrite.Counter> pending = Optional.of((GuardedWrite.Counter) write);
+        int sent = 0;
+        int refused = 0;
+        while (pending.isPresent()) {
+            GuardedWrite.Counter counter = pending.get();
+            sent++;
+            try {
+                dynamo.updateItem(requests.counter(counter));
+                return new Sent(sent, refused);
+            } catch (ConditionalCheckFailedException e) {
+                refused++;
+                BigInteger stored = GuardedRequests.storedMarker(e.hasItem() ? e.item() : null, counter.shardId());
+                if (stored == null) {
+                    // The condition failed on a marker that is not there: not ours to guess past.
+                    throw new IllegalStateException("the guarded update of " + counter.key() + " was refused without a stored marker for "
+                            + counter.shardId() + "; was the item's marker removed while its shard was still being read?", e);
+                }
+                pending = counter.after(stored);
+            }
+        }
+        return new Sent(sent, refused);
+    }
+}
