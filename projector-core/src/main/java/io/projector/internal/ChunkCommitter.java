@@ -2,11 +2,11 @@ package io.projector.internal;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleConsumer;
+import io.projector.internal.guard.UpdateExpression;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -118,44 +118,11 @@ public final class ChunkCommitter {
             item.putAll(key);
             return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
         }
-        ItemMutation.Update u = (ItemMutation.Update) m;
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        List<String> sets = new ArrayList<>();
-        List<String> adds = new ArrayList<>();
-        List<String> removes = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, AttributeValue> e : u.sets().entrySet()) {
-            names.put("#a" + i, e.getKey());
-            values.put(":v" + i, e.getValue());
-            sets.add("#a" + i + " = :v" + i);
-            i++;
-        }
-        for (Map.Entry<String, java.math.BigDecimal> e : u.adds().entrySet()) {
-            names.put("#a" + i, e.getKey());
-            values.put(":v" + i, AttributeValue.fromN(e.getValue().toPlainString()));
-            adds.add("#a" + i + " :v" + i);
-            i++;
-        }
-        for (String name : u.removes()) {
-            names.put("#a" + i, name);
-            removes.add("#a" + i);
-            i++;
-        }
-        StringBuilder expression = new StringBuilder();
-        if (!sets.isEmpty()) {
-            expression.append("SET ").append(String.join(", ", sets));
-        }
-        if (!adds.isEmpty()) {
-            expression.append(expression.length() > 0 ? " " : "").append("ADD ").append(String.join(", ", adds));
-        }
-        if (!removes.isEmpty()) {
-            expression.append(expression.length() > 0 ? " " : "").append("REMOVE ").append(String.join(", ", removes));
-        }
+        UpdateExpression update = UpdateExpression.of((ItemMutation.Update) m, Map.of());
         return TransactWriteItem.builder().update(Update.builder().tableName(table).key(key)
-                .updateExpression(expression.toString())
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(values.isEmpty() ? null : values)
+                .updateExpression(update.expression())
+                .expressionAttributeNames(update.names())
+                .expressionAttributeValues(update.values().isEmpty() ? null : update.values())
                 .build()).build();
     }
 
