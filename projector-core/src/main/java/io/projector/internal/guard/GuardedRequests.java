@@ -78,8 +78,7 @@ public final class GuardedRequests {
         return MARKER + shardId;
     }
 
-    /** Sequence numbers as strings of one width, so that DynamoDB's string order is their order. */
     static String encoded(BigInteger sequence) {
-        return String.format("%048d", sequence);
+        return StreamPosition.encoded(sequence);
     }
 }

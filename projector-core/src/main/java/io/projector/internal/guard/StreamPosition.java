@@ -16,6 +16,8 @@ public record StreamPosition(long shardCreatedMillis, BigInteger sequence) imple
     /** DynamoDB Streams shard ids carry their creation time in milliseconds: {@code shardId-00000001796085584262-86b1daf3}. */
     private static final Pattern SHARD_ID = Pattern.compile("shardId-(\\d{1,20})-[0-9a-fA-F]+");
 
+    private static final int SEQUENCE_DIGITS = 40;
+
     private static final Comparator<StreamPosition> ORDER =
             Comparator.comparingLong(StreamPosition::shardCreatedMillis).thenComparing(StreamPosition::sequence);
 
@@ -23,6 +25,7 @@ public record StreamPosition(long shardCreatedMillis, BigInteger sequence) imple
         if (shardCreatedMillis < 0 || sequence == null || sequence.signum() < 0) {
             throw new IllegalArgumentException("a stream position needs a shard time >= 0 and a sequence number >= 0");
         }
+        encoded(sequence);
     }
 
     /**
@@ -48,11 +51,20 @@ public record StreamPosition(long shardCreatedMillis, BigInteger sequence) imple
 
     /**
      * A string whose lexicographic order is this order, so that a DynamoDB condition ({@code <} on
-     * strings) compares positions: 20 digits of shard time, a dot, 48 digits of sequence number
-     * (DynamoDB Streams' are up to 40).
+     * strings) compares positions: 20 digits of shard time, a dot, 40 digits of sequence number
+     * (DynamoDB Streams' longest).
      */
     public String encoded() {
-        return String.format("%020d.%048d", shardCreatedMillis, sequence);
+        return String.format("%020d.%s", shardCreatedMillis, encoded(sequence));
+    }
+
+    /** A sequence number as 40 digits, so that DynamoDB's string order is their order. */
+    static String encoded(BigInteger sequence) {
+        String digits = sequence.toString();
+        if (digits.length() > SEQUENCE_DIGITS) {
+            throw new IllegalArgumentException("sequence number " + digits + " is longer than DynamoDB Streams' " + SEQUENCE_DIGITS + " digits");
+        }
+        return "0".repeat(SEQUENCE_DIGITS - digits.length()) + digits;
     }
 
     @Override
