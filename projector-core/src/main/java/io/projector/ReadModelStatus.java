@@ -61,7 +61,22 @@ public final class ReadModelStatus {
     public record ProjectionLine(String projection, String state, String backfill, int deadLetters, List<ShardLine> shards) {
     }
 
+    /** The state of a projection that no worker of the application ran on the table: no watermark, no report, no backfill. */
+    public static final String NEVER_RAN = "never ran here";
+
     private ReadModelStatus() {
+    }
+
+    /**
+     * The projections the application's workers run or ran on the table, as their shard reports name
+     * them, and those with changes parked: plugin projections too, which the reader may not have loaded.
+     */
+    public static List<String> projectionsSeen(DynamoDbClient dynamo, String readModelTable, String application) {
+        EngineKeys keys = EngineKeys.of(application);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        new ShardStatusStore(dynamo, readModelTable, keys).all().forEach(r -> seen.addAll(r.projections()));
+        new DeadLetterStore(dynamo, readModelTable, keys).list(null).forEach(d -> seen.add(d.projection()));
+        return List.copyOf(seen);
     }
 
     /** @param application whose engine items to read (those of its replays included); other applications' in the table are not looked at */
@@ -102,9 +117,17 @@ public final class ReadModelStatus {
                         halted == null ? null : untilTrimmed(r.oldestUnappliedMillis(), r.haltedAtMillis() > 0 ? r.haltedAtMillis()
                                 : r.polledAtMillis(), nowMillis)));
             }
+            int parked = deadLetters.list(p).size();
+            boolean ran = reg != null || !marks.isEmpty() || parked > 0
+                    || allReports.values().stream().flatMap(List::stream).anyMatch(r -> r.projections().contains(p));
+            if (!ran) {
+                // Not "live", and not MISSED CHANGES on every shard either: nothing of it is in the table to judge.
+                out.add(new ProjectionLine(p, NEVER_RAN, null, 0, List.of()));
+                continue;
+            }
             String state = shards.stream().anyMatch(s -> s.state().equals("halted")) ? "halted"
                     : shards.stream().anyMatch(s -> s.missed() != null) ? MISSED + " (backfill or rebuild it)" : shardState(reg, null);
-            out.add(new ProjectionLine(p, state, describe(reg, nowMillis), deadLetters.list(p).size(), shards));
+            out.add(new ProjectionLine(p, state, describe(reg, nowMillis), parked, shards));
         }
         return out;
     }

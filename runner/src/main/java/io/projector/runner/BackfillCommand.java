@@ -26,6 +26,7 @@ final class BackfillCommand implements Callable<Integer> {
 
     @Mixin WorkerOptions where;
     @Mixin BackfillOptions scan;
+    @Mixin CreateTablesOption tables;
     @Spec CommandSpec spec;
 
     @Option(names = "--run-worker", defaultValue = "false",
@@ -39,17 +40,19 @@ final class BackfillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<Projection> selected = where.selected();
+        where.check(this::setting);
+        List<Projection> selected = where.selected(this::setting);
         BackfillConfig options = scan.config("backfill");
         ShutdownSignal signal = new ShutdownSignal();
-        try (Connection c = where.connect()) {
-            ProjectorConfig config = where.config(c);
-            if (where.local) {
-                // As `run --local` does: the embedded database starts with the tables the worker needs.
+        boolean local = where.connection.local;
+        try (Connection c = where.connect(this::setting)) {
+            ProjectorConfig config = where.config(c, this::setting).build();
+            if (local || tables.createTables) {
+                // As `run --local` and `run --create-tables` do: the worker's tables, created when missing.
                 Tables.createReadModelTable(c.dynamo(), config.readModelTable());
                 Tables.createLeaseTable(c.dynamo(), config.applicationName());
             }
-            Projector worker = runWorker || where.local ? Projector.start(config, selected) : null;
+            Projector worker = runWorker || local ? Projector.start(config, selected) : null;
             try {
                 Backfill backfill = Backfill.start(config, selected, options);
                 ProgressLine line = new ProgressLine(out, LogSettings.stdoutIsTerminal());
@@ -84,5 +87,9 @@ final class BackfillCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private String setting(String key) {
+        return SettingsProvider.name(spec, key);
     }
 }

@@ -4,7 +4,8 @@ import io.projector.BackfillConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** How a backfill scans: the flags of {@code backfill}, and of {@code rebuild}'s backfill. */
+/** How a backfill scans: the settings of {@code backfill}, and of {@code rebuild}'s backfill (each also PROJECTOR_<FLAG>). */
+@SettingGroup
 final class BackfillOptions {
 
     @Option(names = "--segments", defaultValue = "4", description = "Parallel Scan segments (default ${DEFAULT-VALUE}).")
@@ -17,8 +18,8 @@ final class BackfillOptions {
     @Option(names = "--page-size", defaultValue = "500", description = "Items per Scan page; progress is saved per page (default ${DEFAULT-VALUE}).")
     int pageSize;
 
-    @Option(names = "--version-attribute", defaultValue = "${env:PROJECTOR_VERSION_ATTRIBUTE:-version}",
-            description = "Source attribute that grows with every write of an item, across deletion and re-creation (default ${DEFAULT-VALUE}).")
+    @Option(names = "--version-attribute", defaultValue = "version",
+            description = "Source attribute that grows with every write of an item, across deletion and re-creation (env PROJECTOR_VERSION_ATTRIBUTE; default ${DEFAULT-VALUE}).")
     String versionAttribute;
 
     @Option(names = "--join-timeout-seconds", defaultValue = "600",

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Where DynamoDB is: the embedded DynamoDB Local, an explicit endpoint, or AWS. Fails early, in one
  * line, when none of them is configured.
  */
-final class Connection implements AutoCloseable {
+public final class Connection implements AutoCloseable {
 
     private final AutoCloseable embedded;
     private final URI endpoint;
@@ -36,7 +36,7 @@ final class Connection implements AutoCloseable {
     }
 
     /** Starts DynamoDB Local on 127.0.0.1, file-backed in {@code dataDir}. */
-    static Connection embedded(Path dataDir, int port) {
+    public static Connection embedded(Path dataDir, int port) {
         EmbeddedDynamo.Started local = EmbeddedDynamo.start("--local", dataDir, port);
         return new Connection(local.server(), local.endpoint(), "us-east-1", EmbeddedDynamo.CREDENTIALS);
     }
@@ -90,19 +90,19 @@ final class Connection implements AutoCloseable {
         return embedded != null || (endpoint != null && isLoopback(endpoint));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    String region() {
+    public String region() {
         return region;
     }
 
-    AwsCredentialsProvider credentials() {
+    public AwsCredentialsProvider credentials() {
         return credentials;
     }
 
-    DynamoDbClient dynamo() {
+    public DynamoDbClient dynamo() {
         return dynamo;
     }
 

@@ -10,19 +10,20 @@ import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /** What dead letters keep and for how long: the flags of every command that runs the engine (run, backfill, replay, rebuild). */
+@SettingGroup
 final class DeadLetterOptions {
 
-    @Option(names = "--dead-letter-retention-days", defaultValue = "${env:PROJECTOR_DEAD_LETTER_RETENTION_DAYS:-14}",
+    @Option(names = "--dead-letter-retention-days", defaultValue = "14",
             description = "Days a dead letter is kept before the read-model table's TTL deletes it (env PROJECTOR_DEAD_LETTER_RETENTION_DAYS; "
                     + "default ${DEFAULT-VALUE}; 1 to 365).")
     int retentionDays;
 
-    @Option(names = "--dead-letter-images", defaultValue = "${env:PROJECTOR_DEAD_LETTER_IMAGES:-full}",
+    @Option(names = "--dead-letter-images", defaultValue = "full",
             description = "full: letters keep the change's old and new images, and can be re-driven; none: keys, sequence number "
                     + "and reason only (env PROJECTOR_DEAD_LETTER_IMAGES; default ${DEFAULT-VALUE}).")
     String images;
 
-    @Option(names = "--dead-letter-redact", split = ",", defaultValue = "${env:PROJECTOR_DEAD_LETTER_REDACT}",
+    @Option(names = "--dead-letter-redact", split = ",",
             description = "Comma-separated top-level attributes whose values letters replace by <redacted> in both images; such letters "
                     + "are not re-driven (env PROJECTOR_DEAD_LETTER_REDACT; default: none).")
     List<String> redact;

@@ -5,6 +5,7 @@ import io.projector.DeadLetters;
 import io.projector.Tables;
 import java.io.PrintWriter;
 import java.util.StringJoiner;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,16 +20,11 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {DlqCommand.ListParked.class, DlqCommand.Show.class, DlqCommand.Redrive.class, DlqCommand.Purge.class})
 final class DlqCommand {
 
-    static DeadLetters open(Connection connection, TableOptions table) {
-        if (!Tables.exists(connection.dynamo(), table.readModelTable)) {
-            throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
-        }
-        return new DeadLetters(connection.dynamo(), table.readModelTable, table.application(), ProjectionCatalog.load(table.pluginsDir(), table.allowedPlugins()).select(null));
-    }
-
     /** What every dlq subcommand shares: where the table is, and a connection for the length of the command. */
     abstract static class Subcommand implements Callable<Integer> {
+        @Mixin ConnectionOptions connection;
         @Mixin TableOptions table;
+        @Mixin PluginOptions plugins;
         @Spec CommandSpec spec;
 
         /** Checks the subcommand's own options before anything connects. */
@@ -40,15 +36,26 @@ final class DlqCommand {
         @Override
         public Integer call() {
             check();
-            try (Connection c = table.connect()) {
-                return run(open(c, table), spec.commandLine().getOut());
+            UnaryOperator<String> setting = key -> SettingsProvider.name(spec, key);
+            connection.check(setting);
+            table.requireReadModel(connection.local);
+            var projections = plugins.catalog(setting).select(null);
+            try (Connection c = connection.connect(setting)) {
+                if (!Tables.exists(c.dynamo(), table.readModelTable)) {
+                    throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
+                }
+                return run(new DeadLetters(c.dynamo(), table.readModelTable, table.application(), projections), spec.commandLine().getOut());
             }
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")
-    static final class ListParked extends Subcommand {
+    /** The subcommands that can work on one projection's letters only. */
+    abstract static class Filtered extends Subcommand {
         @Option(names = "--projection", description = "Only this projection's.") String projection;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per parked change: projection, change, item, reason.")
+    static final class ListParked extends Filtered {
 
         @Override
         int run(DeadLetters letters, PrintWriter out) {
@@ -81,8 +88,9 @@ final class DlqCommand {
             d.event().ifPresentOrElse(e -> {
                 out.println("change:      " + e.type() + " of " + e.entityType() + ", sequence number " + e.sequenceNumber()
                         + ", at " + e.approximateCreationTime());
-                e.oldImage().ifPresent(i -> out.println("old image:   " + i.asMap()));
-                e.newImage().ifPresent(i -> out.println("new image:   " + i.asMap()));
+                // The record as the stream gave it, in the JSON ProjectionTestKit.applyJson takes: a failure becomes a test in one paste.
+                out.println("stream record (for ProjectionTestKit.applyJson):");
+                out.println(StreamRecordJsonWriter.write(e));
             }, () -> out.println("change:      not re-drivable (undecodable, or its images were too large to keep)"));
             return 0;
         }
@@ -91,8 +99,7 @@ final class DlqCommand {
     @Command(name = "redrive", mixinStandardHelpOptions = true,
             description = "Run parked changes through their projections again, item by item in the order they stand (a backfill's reads by version), "
                     + "changes parked during a backfill hand-off by its rule; each applied change leaves the store in the same transaction.")
-    static final class Redrive extends Subcommand {
-        @Option(names = "--projection", description = "Only this projection's.") String projection;
+    static final class Redrive extends Filtered {
 
         @Override
         int run(DeadLetters letters, PrintWriter out) {
@@ -111,8 +118,7 @@ final class DlqCommand {
 
     @Command(name = "purge", mixinStandardHelpOptions = true,
             description = "Delete parked changes for good (their projections will never see them). Needs --yes.")
-    static final class Purge extends Subcommand {
-        @Option(names = "--projection", description = "Only this projection's.") String projection;
+    static final class Purge extends Filtered {
         @Option(names = "--key", description = "Only this one (a key printed by 'dlq list').") String key;
         @Option(names = "--yes", description = "Confirm: the purged changes are lost to their projections.") boolean yes;
 

@@ -15,13 +15,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * {@code --local} and {@code bench}. No other runner class names {@link LocalDynamoDb}, so nothing
  * loads it unless one of those asks.
  */
-final class EmbeddedDynamo {
+public final class EmbeddedDynamo {
 
     /** Any credentials do for DynamoDB Local; the same as {@link LocalDynamoDb#CREDENTIALS}, without loading it. */
-    static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    public static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
 
     /** A started DynamoDB Local: where it listens, and how to stop it. */
-    record Started(URI endpoint, AutoCloseable server) implements AutoCloseable {
+    public record Started(URI endpoint, AutoCloseable server) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             server.close();
@@ -42,7 +42,7 @@ final class EmbeddedDynamo {
     }
 
     /** Fails in one line, naming what asked for it, when DynamoDB Local is not on the classpath. */
-    static void require(String what) {
+    public static void require(String what) {
         if (!available()) {
             throw new IllegalArgumentException(what + " needs the embedded DynamoDB Local, which this installation leaves out (its licence "
                     + "forbids shipping it with the worker): run it from a clone with ./projector, which adds runner/target/local-lib, "
@@ -51,7 +51,7 @@ final class EmbeddedDynamo {
     }
 
     /** File-backed in {@code dataDir} (null: in memory), on 127.0.0.1:{@code port} (0: a free one). */
-    static Started start(String what, Path dataDir, int port) {
+    public static Started start(String what, Path dataDir, int port) {
         require(what);
         if (dataDir == null) {
             LocalDynamoDb local = LocalDynamoDb.start(null, port);

@@ -2,7 +2,6 @@ package io.projector.runner;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Log format, stream and level, decided before logback starts: {@code logback.xml} reads the system
@@ -11,8 +10,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code projector run} logs to stdout: JSON lines when stdout is not a terminal (a container)
  *       or {@code --log-format json}; readable text on a terminal or with {@code --log-format text}.</li>
- *   <li>{@code demo} and {@code dlq} print their results on stdout, so their logs go to stderr, as text
- *       unless {@code PROJECTOR_LOG_FORMAT=json}.</li>
+ *   <li>The other commands print their results on stdout, so their logs go to stderr, as text
+ *       unless {@code --log-format json} (or its variable or config file line).</li>
  * </ul>
  *
  * @param format TEXT or JSON (the name of the appender in logback.xml)
@@ -28,14 +27,14 @@ record LogSettings(String format, String target, String level) {
 
     /**
      * @param command  the subcommand (run, demo, dlq, or "" for none)
-     * @param runArgs  the arguments after the subcommand (flags are honoured for run only)
-     * @param defaults the run command's environment-and-file lookup; null for other commands
+     * @param args     all the arguments: --log-format and --log-level are options of every command
+     * @param settings the environment-and-file lookup every command shares
      * @param terminal whether stdout is a terminal
      */
-    static LogSettings resolve(String command, String[] runArgs, RunDefaults defaults, Map<String, String> env, boolean terminal) {
+    static LogSettings resolve(String command, String[] args, SettingsProvider settings, boolean terminal) {
         boolean run = "run".equals(command);
-        String[] format = run ? setting("log-format", runArgs, defaults) : fromEnv("log-format", env);
-        String[] level = run ? setting("log-level", runArgs, defaults) : fromEnv("log-level", env);
+        String[] format = setting("log-format", args, settings);
+        String[] level = setting("log-level", args, settings);
         return new LogSettings(format(format, run && !terminal), run ? "System.out" : "System.err", level(level));
     }
 
@@ -64,19 +63,13 @@ record LogSettings(String format, String target, String level) {
     }
 
     /** {value, name of where it came from}, flag first, or null. */
-    private static String[] setting(String key, String[] runArgs, RunDefaults defaults) {
-        String flag = RunDefaults.flagValue(runArgs, "--" + key);
+    private static String[] setting(String key, String[] args, SettingsProvider settings) {
+        String flag = SettingsProvider.flagValue(args, "--" + key);
         if (flag != null) {
             return new String[] {flag, "--" + key};
         }
-        String value = defaults.lookup(key);
-        return value == null ? null : new String[] {value, defaults.origin(key)};
-    }
-
-    private static String[] fromEnv(String key, Map<String, String> env) {
-        String name = RunDefaults.envName(key);
-        String value = env.get(name);
-        return value == null || value.isBlank() ? null : new String[] {value, name};
+        String value = settings.lookup(key);
+        return value == null ? null : new String[] {value, settings.origin(key)};
     }
 
     /** Effective for the logback configuration that starts after this (the first logger asked for). */

@@ -1,11 +1,15 @@
 package io.projector.runner;
 
+import io.projector.runner.bench.BenchCommand;
+import io.projector.runner.demo.DemoCommand;
 import java.io.PrintWriter;
+import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** The {@code projector} command line. */
 @Command(name = "projector",
@@ -16,24 +20,28 @@ import picocli.CommandLine.Command;
                 RebuildCommand.class, StatusCommand.class, MigrateKeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    static int execute(String... args) {
+    public static int execute(String... args) {
         return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
-    static int execute(PrintWriter out, PrintWriter err, String... args) {
-        // Before anything logs: the config file of `run`, and the log format, stream and level.
-        String command = commandOf(args);
-        String[] commandArgs = argsAfter(args, command);
-        RunDefaults runDefaults = null;
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return execute(out, err, System.getenv(), args);
+    }
+
+    /** @param env the environment the settings are read from (System.getenv() but in tests) */
+    static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        // Before anything logs: the config file, and the log format, stream and level.
+        SettingsProvider settings;
         try {
-            if (command.equals("run")) {
-                runDefaults = RunDefaults.load(commandArgs, System.getenv());
-            }
-            LogSettings.resolve(command, commandArgs, runDefaults, System.getenv(), LogSettings.stdoutIsTerminal()).apply();
+            settings = SettingsProvider.load(args, env);
+            LogSettings.resolve(commandOf(args), args, settings, LogSettings.stdoutIsTerminal()).apply();
         } catch (IllegalArgumentException e) {
             err.println("projector: " + e.getMessage());
             return 2;
@@ -41,25 +49,19 @@ public final class Main {
         // The Streams adapter and DynamoDB Local's SDK v1 log through java.util.logging.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
-        if (runDefaults != null) {
-            CommandLine run = cli.getSubcommands().get("run");
-            try {
-                runDefaults.checkKeys(run.getCommandSpec());
-            } catch (IllegalArgumentException e) {
-                err.println("projector: " + e.getMessage());
-                return 2;
-            }
-            run.setDefaultValueProvider(runDefaults);
+        CommandLine cli;
+        try {
+            cli = commandLine(settings, out, err);
+        } catch (IllegalArgumentException e) {
+            err.println("projector: " + e.getMessage());
+            return 2;
         }
-        RunDefaults defaults = runDefaults;
         // A wrong flag or value: one line that names it (and where a value not given as a flag came from).
         cli.setParameterExceptionHandler((e, ignored) -> {
             String message = e.getMessage();
-            if (defaults != null && e.getArgSpec() instanceof CommandLine.Model.OptionSpec) {
-                CommandLine.Model.OptionSpec option = (CommandLine.Model.OptionSpec) e.getArgSpec();
-                String origin = defaults.origin(RunDefaults.key(option));
-                if (origin != null && !RunDefaults.hasFlag(commandArgs, option.longestName())) {
+            if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec option && SettingsProvider.isSetting(option)) {
+                String origin = settings.origin(SettingsProvider.key(option));
+                if (origin != null && !SettingsProvider.hasFlag(args, option.longestName())) {
                     message += " (from " + origin + ")";
                 }
             }
@@ -85,22 +87,27 @@ public final class Main {
         return cli.execute(args);
     }
 
+    /**
+     * The command tree with the one provider of settings on its root, which picocli hands to every
+     * subcommand; fails in one line on a config file key that no command knows.
+     */
+    static CommandLine commandLine(SettingsProvider settings, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+        settings.checkKeys(cli);
+        cli.setDefaultValueProvider(settings);
+        return cli;
+    }
+
     /** The subcommand: the first argument that is not an option ("" if none). */
     static String commandOf(String[] args) {
-        for (String arg : args) {
-            if (!arg.startsWith("-")) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (CommonOptions.TAKES_VALUE.contains(arg)) {
+                i++;
+            } else if (!arg.startsWith("-")) {
                 return arg;
             }
         }
         return "";
-    }
-
-    private static String[] argsAfter(String[] args, String command) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(command)) {
-                return java.util.Arrays.copyOfRange(args, i + 1, args.length);
-            }
-        }
-        return new String[0];
     }
 }

@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "key, then deleted if unchanged; run again after an interruption."})
 final class MigrateKeysCommand implements Callable<Integer> {
 
-    @Mixin WorkerOptions where;
+    @Mixin ConnectionOptions connection;
+    @Mixin TableOptions tables;
+    @Mixin ProjectionOptions projections;
     @Spec CommandSpec spec;
 
     @Option(names = "--dry-run", description = "Only say what would move and what would stay; write nothing.")
@@ -31,15 +33,17 @@ final class MigrateKeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<String> names = where.selected().stream().map(Projection::name).toList();
-        try (Connection c = where.connect()) {
-            if (!Tables.exists(c.dynamo(), where.readModelTable)) {
-                throw new IllegalArgumentException("read-model table '" + where.readModelTable + "' does not exist");
+        connection.check(this::setting);
+        tables.requireBoth(connection.local);
+        String application = tables.application();
+        List<String> names = projections.selected(this::setting).stream().map(Projection::name).toList();
+        try (Connection c = connection.connect(this::setting)) {
+            if (!Tables.exists(c.dynamo(), tables.readModelTable)) {
+                throw new IllegalArgumentException("read-model table '" + tables.readModelTable + "' does not exist");
             }
-            String application = ApplicationNames.resolve(where.applicationName, where.sourceTable);
-            KeyMigration.Result r = KeyMigration.run(where.config(c), names, dryRun);
+            KeyMigration.Result r = KeyMigration.run(WorkerOptions.base(tables, projections, c).build(), names, dryRun);
             out.printf("%s engine items of application %s for %s in %s to PROJECTOR#%s#...%n", dryRun ? "would move" : "moved",
-                    application, names, where.readModelTable, application);
+                    application, names, tables.readModelTable, application);
             r.moved().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                     .forEach(e -> out.printf("  %-18s %,d%n", e.getKey(), e.getValue()));
             out.printf("  %-18s %,d%n", "total", r.movedTotal());
@@ -49,5 +53,9 @@ final class MigrateKeysCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private String setting(String key) {
+        return SettingsProvider.name(spec, key);
     }
 }

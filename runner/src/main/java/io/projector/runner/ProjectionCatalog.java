@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>A plugin class that cannot be loaded or instantiated, or two projections with one name, stop
  * the start with one line that names the class and its jar.
  */
-final class ProjectionCatalog {
+public final class ProjectionCatalog {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionCatalog.class);
     private static final String SERVICES_FILE = "META-INF/services/" + Projection.class.getName();
@@ -99,7 +99,7 @@ final class ProjectionCatalog {
     }
 
     /** The built-in projections only: those on the runner's class path. */
-    static ProjectionCatalog builtIn() {
+    public static ProjectionCatalog builtIn() {
         return new ProjectionCatalog(ProjectionCatalog.class.getClassLoader(), Map.of());
     }
 
@@ -173,7 +173,7 @@ final class ProjectionCatalog {
     }
 
     /** The named projections, or all when {@code names} is empty; an unknown name fails with the known ones listed. */
-    List<Projection> select(List<String> names) {
+    public List<Projection> select(List<String> names) {
         if (names == null || names.isEmpty()) {
             return List.copyOf(byName.values());
         }

@@ -11,10 +11,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /** A plain parallel, consistent Scan that only counts: the ceiling a backfill's rate is compared with. */
-final class RawScan {
+public final class RawScan {
 
-    record Result(long items, double seconds) {
-        double itemsPerSecond() {
+    public record Result(long items, double seconds) {
+        public double itemsPerSecond() {
             return seconds > 0 ? items / seconds : 0;
         }
     }
@@ -22,7 +22,7 @@ final class RawScan {
     private RawScan() {
     }
 
-    static Result run(DynamoDbClient dynamo, String table, int segments, int pageSize) throws Exception {
+    public static Result run(DynamoDbClient dynamo, String table, int segments, int pageSize) throws Exception {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(segments);
         try {

@@ -32,12 +32,9 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--alias", description = "The name readers resolve (default: --read-model-table's value).")
     String alias;
 
-    @Option(names = "--new-table", description = "The table to build (default <read-model-table>-<yyyyMMddHHmmss>).")
-    String newTable;
+    @Mixin NewTableOption into;
 
-    @Option(names = "--pointer-table", defaultValue = "${env:PROJECTOR_POINTER_TABLE:-" + ReadModelPointer.DEFAULT_TABLE + "}",
-            description = "The table of aliases (created if missing; default ${DEFAULT-VALUE}).")
-    String pointerTable;
+    @Mixin PointerTableOption pointers;
 
     @Option(names = "--no-cut-over", defaultValue = "false", description = "Build and catch up, but leave the alias where it is.")
     boolean noCutOver;
@@ -50,19 +47,22 @@ final class RebuildCommand implements Callable<Integer> {
             description = "Delete what an interrupted rebuild into --new-table created (refused once the alias points at it).")
     boolean cancel;
 
-    @Option(names = "--timeout-seconds", defaultValue = "86400", description = "Give up if not caught up after this long (default ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+    @Mixin TimeoutOption timeout;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<Projection> selected = where.selected();
+        where.check(this::setting);
+        long timeoutSeconds = timeout.orElse(86_400);
+        String newTable = into.newTable;
+        String pointerTable = pointers.pointerTable;
+        List<Projection> selected = where.selected(this::setting);
         if (cancel && newTable == null) {
             throw new IllegalArgumentException("--cancel needs --new-table: the table of the rebuild to remove");
         }
         ShutdownSignal signal = new ShutdownSignal();
-        try (Connection c = where.connect()) {
-            ProjectorConfig live = where.config(c);
+        try (Connection c = where.connect(this::setting)) {
+            ProjectorConfig live = where.config(c, this::setting).build();
             String name = alias != null ? alias : live.readModelTable();
             String target = newTable != null ? newTable
                     : live.readModelTable() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
@@ -115,5 +115,9 @@ final class RebuildCommand implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    private String setting(String key) {
+        return SettingsProvider.name(spec, key);
     }
 }

@@ -25,23 +25,24 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin WorkerOptions where;
     @Spec CommandSpec spec;
 
-    @Option(names = "--new-table", description = "Replay into this table (created if missing) instead of --read-model-table.")
-    String newTable;
+    @Mixin NewTableOption into;
 
     @Option(names = "--replay-application-name",
             description = "The replay's KCL application (default <application>-replay-<epoch seconds>: a fresh one reads from TRIM_HORIZON).")
     String replayApplication;
 
-    @Option(names = "--timeout-seconds", defaultValue = "3600", description = "Give up if not caught up after this long (default ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+    @Mixin TimeoutOption timeout;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<Projection> selected = where.selected();
+        where.check(this::setting);
+        long timeoutSeconds = timeout.orElse(3600);
+        String newTable = into.newTable;
+        List<Projection> selected = where.selected(this::setting);
         ShutdownSignal signal = new ShutdownSignal();
-        try (Connection c = where.connect()) {
-            ProjectorConfig live = where.config(c);
+        try (Connection c = where.connect(this::setting)) {
+            ProjectorConfig live = where.config(c, this::setting).build();
             String target = newTable != null ? newTable : live.readModelTable();
             if (newTable != null) {
                 Tables.createReadModelTable(c.dynamo(), newTable);
@@ -72,5 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    private String setting(String key) {
+        return SettingsProvider.name(spec, key);
     }
 }

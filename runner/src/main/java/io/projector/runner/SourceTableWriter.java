@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * updates, and BatchWriteItem in batches of 25 over four threads (unprocessed items are resent).
  * Counts what it wrote.
  */
-final class SourceTableWriter {
+public final class SourceTableWriter {
 
     private static final int THREADS = 4;
 
@@ -30,7 +30,7 @@ final class SourceTableWriter {
     private final String table;
     private final AtomicLong writes = new AtomicLong();
 
-    SourceTableWriter(DynamoDbClient dynamo, String table) {
+    public SourceTableWriter(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
     }
@@ -43,7 +43,7 @@ final class SourceTableWriter {
         return dynamo;
     }
 
-    long writes() {
+    public long writes() {
         return writes.get();
     }
 
@@ -53,7 +53,7 @@ final class SourceTableWriter {
      * microseconds: it grows with every write of an item, across deletion and re-creation, which
      * is what a backfill's hand-off needs (README, "Replay, backfill and rebuild").
      */
-    static Map<String, AttributeValue> item(String pk, String sk, String type, Object... attributes) {
+    public static Map<String, AttributeValue> item(String pk, String sk, String type, Object... attributes) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("PK", AttributeValue.fromS(pk));
         item.put("SK", AttributeValue.fromS(sk));
@@ -70,26 +70,26 @@ final class SourceTableWriter {
         return AttributeValue.fromN(Long.toString(now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
     }
 
-    static WriteRequest putRequest(Map<String, AttributeValue> item) {
+    public static WriteRequest putRequest(Map<String, AttributeValue> item) {
         return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
     }
 
-    static WriteRequest deleteRequest(String pk, String sk) {
+    public static WriteRequest deleteRequest(String pk, String sk) {
         return WriteRequest.builder().deleteRequest(DeleteRequest.builder()
                 .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk))).build()).build();
     }
 
-    void put(Map<String, AttributeValue> item) {
+    public void put(Map<String, AttributeValue> item) {
         dynamo.putItem(b -> b.tableName(table).item(item));
         writes.incrementAndGet();
     }
 
-    void delete(String pk, String sk) {
+    public void delete(String pk, String sk) {
         dynamo.deleteItem(b -> b.tableName(table).key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk))));
         writes.incrementAndGet();
     }
 
-    void setAttribute(String pk, String sk, String name, AttributeValue value) {
+    public void setAttribute(String pk, String sk, String name, AttributeValue value) {
         dynamo.updateItem(b -> b.tableName(table)
                 .key(Map.of("PK", AttributeValue.fromS(pk), "SK", AttributeValue.fromS(sk)))
                 .updateExpression("SET #n = :v, #version = :version")
@@ -98,13 +98,13 @@ final class SourceTableWriter {
         writes.incrementAndGet();
     }
 
-    void putAll(List<Map<String, AttributeValue>> items) throws Exception {
+    public void putAll(List<Map<String, AttributeValue>> items) throws Exception {
         List<WriteRequest> requests = new ArrayList<>(items.size());
         items.forEach(i -> requests.add(putRequest(i)));
         batchWrite(requests);
     }
 
-    void batchWrite(List<WriteRequest> requests) throws Exception {
+    public void batchWrite(List<WriteRequest> requests) throws Exception {
         List<Runnable> batches = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += 25) {
             List<WriteRequest> batch = requests.subList(from, Math.min(requests.size(), from + 25));
@@ -114,7 +114,7 @@ final class SourceTableWriter {
     }
 
     /** Runs the tasks on four threads; task i runs on thread i mod 4, so tasks that must stay in order can be grouped. */
-    static void inParallel(List<Runnable> tasks) throws Exception {
+    public static void inParallel(List<Runnable> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             List<Future<?>> futures = new ArrayList<>();

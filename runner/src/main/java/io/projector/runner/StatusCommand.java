@@ -4,7 +4,11 @@ import io.projector.ReadModelStatus;
 import io.projector.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,32 +18,48 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code projector status}: where each projection stands, per shard. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Per projection and shard: state (live, backfilling with %% and ETA, rebuilding, halted, MISSED CHANGES), watermark, "
-                + "age of the last change applied, how far behind the stream, and dead letters waiting.")
+                + "age of the last change applied, how far behind the stream, and dead letters waiting. Without --projections: the "
+                + "projections the application's workers ran on the table, plugin ones included, and a line naming the loaded ones that never ran there.")
 final class StatusCommand implements Callable<Integer> {
 
-    @Mixin WorkerOptions where;
+    @Mixin ConnectionOptions connection;
+    @Mixin TableOptions tables;
+    @Mixin ProjectionOptions projections;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String application = ApplicationNames.resolve(where.applicationName, where.sourceTable == null && where.local ? "source" : where.sourceTable);
-        if (where.sourceTable == null) {
-            where.sourceTable = "-"; // status reads only the read-model table
-        }
-        List<String> names = where.selected().stream().map(io.projector.Projection::name).toList();
-        try (Connection c = where.connect()) {
-            if (!Tables.exists(c.dynamo(), where.readModelTable)) {
-                throw new IllegalArgumentException("read-model table '" + where.readModelTable + "' does not exist");
+        UnaryOperator<String> setting = key -> SettingsProvider.name(spec, key);
+        connection.check(setting);
+        // Status reads only the read-model table: the source table only names the default application.
+        tables.requireReadModel(connection.local);
+        String application = tables.application();
+        String table = tables.readModelTable;
+        boolean named = projections.projections != null && !projections.projections.isEmpty();
+        List<String> loaded = projections.selected(setting).stream().map(io.projector.Projection::name).toList();
+        try (Connection c = connection.connect(setting)) {
+            if (!Tables.exists(c.dynamo(), table)) {
+                throw new IllegalArgumentException("read-model table '" + table + "' does not exist");
             }
-            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), where.readModelTable, application, names, System.currentTimeMillis());
-            out.println("read model " + where.readModelTable + ", application " + application);
+            // Without --projections: what the workers ran here (plugin projections included, loaded or not) and what is loaded.
+            Set<String> names = new LinkedHashSet<>(loaded);
+            if (!named) {
+                names.addAll(ReadModelStatus.projectionsSeen(c.dynamo(), table, application));
+            }
+            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), table, application, List.copyOf(names),
+                    System.currentTimeMillis());
+            out.println("read model " + table + ", application " + application);
             int halted = 0; // halted shards and projections that missed changes: both need someone
-
+            List<String> neverRan = new ArrayList<>();
             for (ReadModelStatus.ProjectionLine p : lines) {
+                if (p.state().equals(ReadModelStatus.NEVER_RAN) && !named) {
+                    neverRan.add(p.projection());
+                    continue;
+                }
                 out.printf("%s: %s, %d dead letters waiting%s%n", p.projection(), p.state(), p.deadLetters(),
                         p.backfill() == null ? "" : "; backfill " + p.backfill());
-                if (p.shards().isEmpty()) {
+                if (p.shards().isEmpty() && !p.state().equals(ReadModelStatus.NEVER_RAN)) {
                     out.println("  no shard processed yet");
                 }
                 for (ReadModelStatus.ShardLine s : p.shards()) {
@@ -57,6 +77,9 @@ final class StatusCommand implements Callable<Integer> {
                         halted++;
                     }
                 }
+            }
+            if (!neverRan.isEmpty()) {
+                out.println("never ran here (no watermark, no worker report, no backfill): " + String.join(", ", neverRan));
             }
             return halted > 0 ? 3 : 0;
         }

@@ -17,7 +17,7 @@ import picocli.CommandLine;
  * else the default; a wrong value stops the start with one line that names it.
  *
  * <p>The environment of this JVM cannot be changed, so the precedence is checked through
- * {@link RunDefaults} with a given environment (as {@link Main} builds it from {@code System.getenv()}),
+ * {@link SettingsProvider} with a given environment (as {@link Main} builds it from {@code System.getenv()}),
  * and the error paths through {@link Main#execute} with a file and flags.
  */
 class ConfigFileTest {
@@ -35,13 +35,18 @@ class ConfigFileTest {
 
     /** Parses {@code run} the way Main does, without running it. */
     private static RunCommand parse(Map<String, String> env, String... args) {
-        RunCommand run = new RunCommand();
-        CommandLine cli = new CommandLine(run);
-        RunDefaults defaults = RunDefaults.load(args, env);
-        defaults.checkKeys(cli.getCommandSpec());
-        cli.setDefaultValueProvider(defaults);
+        String[] all = new String[args.length + 1];
+        all[0] = "run";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CommandLine cli = Main.commandLine(SettingsProvider.load(all, env), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        cli.parseArgs(all);
+        return (RunCommand) cli.getSubcommands().get("run").getCommand();
+    }
+
+    private static CommandLine parseRoot(Map<String, String> env, String... args) {
+        CommandLine cli = Main.commandLine(SettingsProvider.load(args, env), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         cli.parseArgs(args);
-        return run;
+        return cli;
     }
 
     private int run(String... args) {
@@ -59,15 +64,15 @@ class ConfigFileTest {
         Path file = file("source-table=orders", "read-model-table=orders-read", "http-port=9100", "projections=order-history,order-counters",
                 "park-unknown-types=true", "poll-interval-ms=250", "kcl-metrics=SUMMARY");
         RunCommand run = parse(Map.of(), "--config", file.toString(), "--http-port", "9200", "--source-table=orders-v2");
-        assertThat(run.sourceTable).as("flag over file").isEqualTo("orders-v2");
-        assertThat(run.httpPort).as("flag over file").isEqualTo(9200);
-        assertThat(run.readModelTable).as("file").isEqualTo("orders-read");
-        assertThat(run.projections).as("file, split at commas").containsExactly("order-history", "order-counters");
-        assertThat(run.parkUnknownTypes).as("file").isTrue();
-        assertThat(run.pollIntervalMs).as("file").isEqualTo(250L);
-        assertThat(run.kclMetrics).as("file").isEqualTo("SUMMARY");
-        assertThat(run.httpHost).as("default").isEqualTo("127.0.0.1");
-        assertThat(run.startAt).as("default").isEqualTo("TRIM_HORIZON");
+        assertThat(run.worker.tables.sourceTable).as("flag over file").isEqualTo("orders-v2");
+        assertThat(run.serving.httpPort).as("flag over file").isEqualTo(9200);
+        assertThat(run.worker.tables.readModelTable).as("file").isEqualTo("orders-read");
+        assertThat(run.worker.projections.projections).as("file, split at commas").containsExactly("order-history", "order-counters");
+        assertThat(run.worker.projections.parkUnknownTypes).as("file").isTrue();
+        assertThat(run.worker.tuning.pollIntervalMs).as("file").isEqualTo(250L);
+        assertThat(run.serving.kclMetrics).as("file").isEqualTo("SUMMARY");
+        assertThat(run.serving.httpHost).as("default").isEqualTo("127.0.0.1");
+        assertThat(run.start.startAt).as("default").isEqualTo("TRIM_HORIZON");
     }
 
     @Test
@@ -76,17 +81,17 @@ class ConfigFileTest {
         Map<String, String> env = Map.of("PROJECTOR_SOURCE_TABLE", "from-env", "PROJECTOR_HTTP_PORT", "9300",
                 "PROJECTOR_CONFIG", file.toString());
         RunCommand run = parse(env, "--http-port", "9400");
-        assertThat(run.sourceTable).as("env over file").isEqualTo("from-env");
-        assertThat(run.readModelTable).as("file (named by PROJECTOR_CONFIG)").isEqualTo("rm-from-file");
-        assertThat(run.httpPort).as("flag over env").isEqualTo(9400);
-        assertThat(run.logLevel).as("file").isEqualTo("DEBUG");
+        assertThat(run.worker.tables.sourceTable).as("env over file").isEqualTo("from-env");
+        assertThat(run.worker.tables.readModelTable).as("file (named by PROJECTOR_CONFIG)").isEqualTo("rm-from-file");
+        assertThat(run.serving.httpPort).as("flag over env").isEqualTo(9400);
+        assertThat(((Main) parseRoot(env, "run").getCommand()).common.logLevel).as("file").isEqualTo("DEBUG");
     }
 
     @Test
     void blankEnvironmentValuesDoNotHideTheFile() throws Exception {
         Path file = file("source-table=from-file");
         RunCommand run = parse(Map.of("PROJECTOR_SOURCE_TABLE", " "), "--config", file.toString());
-        assertThat(run.sourceTable).isEqualTo("from-file");
+        assertThat(run.worker.tables.sourceTable).isEqualTo("from-file");
     }
 
     @Test
@@ -113,7 +118,7 @@ class ConfigFileTest {
     void anOutOfRangeValueFromTheFileNamesItsLine() throws Exception {
         Path file = file("source-table=src", "read-model-table=rmt", "http-port=70000");
         assertThat(run("run", "--config", file.toString())).isEqualTo(2);
-        assertThat(oneLine()).isEqualTo("projector: http-port in " + file + " must be between 0 and 65535, was 70000");
+        assertThat(oneLine()).isEqualTo("projector: http-port in " + file + ":3 must be between 0 and 65535, was 70000");
     }
 
     @Test
@@ -148,7 +153,7 @@ class ConfigFileTest {
     void aWrongLogSettingInTheFileIsNamed() throws Exception {
         Path file = file("source-table=src", "read-model-table=rmt", "log-format=yaml");
         assertThat(run("run", "--config", file.toString())).isEqualTo(2);
-        assertThat(oneLine()).isEqualTo("projector: log-format in " + file + " must be json or text, was 'yaml'");
+        assertThat(oneLine()).isEqualTo("projector: log-format in " + file + ":3 must be json or text, was 'yaml'");
     }
 
     @Test
@@ -166,16 +171,16 @@ class ConfigFileTest {
     @Test
     void deadLetterSettingsBecomeThePolicy() throws Exception {
         RunCommand defaults = parse(Map.of());
-        assertThat(defaults.deadLetters.policy(key -> "--" + key)).isEqualTo(io.projector.DeadLetterPolicy.DEFAULT);
+        assertThat(defaults.worker.tuning.deadLetters.policy(key -> "--" + key)).isEqualTo(io.projector.DeadLetterPolicy.DEFAULT);
 
         Path file = file("dead-letter-retention-days=3", "dead-letter-redact=ssn, email");
         RunCommand run = parse(Map.of("PROJECTOR_DEAD_LETTER_RETENTION_DAYS", "5"), "--config", file.toString());
-        io.projector.DeadLetterPolicy policy = run.deadLetters.policy(key -> "--" + key);
+        io.projector.DeadLetterPolicy policy = run.worker.tuning.deadLetters.policy(key -> "--" + key);
         assertThat(policy.retention()).as("environment over file").isEqualTo(java.time.Duration.ofDays(5));
         assertThat(policy.keepImages()).isTrue();
         assertThat(policy.redactedAttributes()).containsExactlyInAnyOrder("ssn", "email");
 
-        assertThat(parse(Map.of("PROJECTOR_DEAD_LETTER_IMAGES", "NONE")).deadLetters.policy(key -> "--" + key).keepImages()).isFalse();
+        assertThat(parse(Map.of("PROJECTOR_DEAD_LETTER_IMAGES", "NONE")).worker.tuning.deadLetters.policy(key -> "--" + key).keepImages()).isFalse();
     }
 
     @Test
@@ -189,16 +194,16 @@ class ConfigFileTest {
 
         Path file = file("dead-letter-images=none");
         assertThat(run(concat(base, "--config", file.toString(), "--dead-letter-redact", "ssn"))).isEqualTo(2);
-        assertThat(oneLine()).isEqualTo("projector: --dead-letter-redact redacts images, but dead-letter-images in " + file
+        assertThat(oneLine()).isEqualTo("projector: --dead-letter-redact redacts images, but dead-letter-images in " + file + ":1"
                 + " is none: letters keep no images to redact; give one of the two");
     }
 
     @Test
     void theStuckBatchTimeComesFromFlagVariableOrFileAndIsChecked() throws Exception {
         Path file = file("stuck-batch-ms=120000");
-        assertThat(parse(Map.of(), "--config", file.toString()).stuckBatchMs).isEqualTo(120_000);
-        assertThat(parse(Map.of("PROJECTOR_STUCK_BATCH_MS", "90000"), "--config", file.toString()).stuckBatchMs).isEqualTo(90_000);
-        assertThat(parse(Map.of()).stuckBatchMs).as("default: 5 minutes").isEqualTo(300_000);
+        assertThat(parse(Map.of(), "--config", file.toString()).worker.tuning.stuckBatchMs).isEqualTo(120_000);
+        assertThat(parse(Map.of("PROJECTOR_STUCK_BATCH_MS", "90000"), "--config", file.toString()).worker.tuning.stuckBatchMs).isEqualTo(90_000);
+        assertThat(parse(Map.of()).worker.tuning.stuckBatchMs).as("default: 5 minutes").isEqualTo(300_000);
 
         assertThat(run("run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
                 "--stuck-batch-ms", "500")).isEqualTo(2);

@@ -1,6 +1,7 @@
 package io.projector.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.projector.ChangeEvent;
@@ -19,6 +20,7 @@ import io.projector.internal.TransactionLimits;
 import io.projector.internal.WatermarkStore;
 import io.projector.local.LocalDynamoDb;
 import io.projector.projections.OrderCountersProjection;
+import io.projector.testkit.ProjectionTestKit;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -95,8 +97,14 @@ class DlqCommandTest {
                 .containsPattern("reason: +ItemAttributeException: attribute 'status' of .* is missing")
                 .contains("attempts:    1")
                 .contains("change:      INSERT of Order, sequence number " + noStatus.sequenceNumber())
-                .contains("new image:   ").contains("customerId").contains("c1")
-                .doesNotContain("old image:");
+                .contains("stream record (for ProjectionTestKit.applyJson):")
+                .contains("\"NewImage\": ").contains("customerId").contains("c1")
+                .doesNotContain("\"OldImage\"").doesNotContain("AttributeValue(");
+        // The record pasted into the test kit fails there as it failed in the worker: the failure is a test now.
+        String json = out.toString().substring(out.toString().indexOf("{\"eventName\""));
+        assertThatThrownBy(() -> ProjectionTestKit.of(new OrderCountersProjection()).applyJson(json))
+                .hasMessageContaining("attribute 'status'").hasMessageContaining("is missing");
+        assertThat(ProjectionTestKit.of(new OrderCountersProjection()).parkingFailures().applyJson(json).parked()).hasSize(1);
 
         // Another application's letters in the same table are not this one's to see, re-drive or purge.
         assertThat(run("dlq", "list", "--endpoint", local.endpoint().toString(), "--read-model-table", table,

@@ -1,5 +1,6 @@
 package io.projector.runner;
 
+import io.projector.runner.demo.DemoWorkload;
 import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

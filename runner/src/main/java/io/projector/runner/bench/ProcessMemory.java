@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

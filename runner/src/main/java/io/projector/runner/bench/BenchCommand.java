@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
 import io.projector.Backfill;
 import io.projector.BackfillConfig;
@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import io.projector.runner.EmbeddedDynamo;
+import io.projector.runner.ProjectionCatalog;
+import io.projector.runner.RawScan;
+import io.projector.runner.SourceTableWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -42,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Projector against the raw write/read ceilings and a naive baseline on the embedded DynamoDB Local.")
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
 
     private static final String CEILING_SOURCE = "bench-ceiling-source";
     private static final String CEILING_READ_MODEL = "bench-ceiling-read-model";

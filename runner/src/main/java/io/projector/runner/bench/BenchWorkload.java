@@ -1,5 +1,6 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
+import io.projector.runner.SourceTableWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;

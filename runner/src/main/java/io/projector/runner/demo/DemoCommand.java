@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.demo;
 
 import io.projector.Projection;
 import io.projector.Projector;
@@ -19,7 +19,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.projector.runner.Connection;
+import io.projector.runner.DataDirOption;
+import io.projector.runner.EmbeddedDynamo;
+import io.projector.runner.ProjectionCatalog;
+import io.projector.runner.TimeoutOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -31,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start DynamoDB Local, write a reference workload, project it, show and verify the read model.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     static final String SOURCE = "demo-source";
     static final String READ_MODEL = "demo-read-model";
@@ -42,9 +48,11 @@ final class DemoCommand implements Callable<Integer> {
     static final int POSTS = 50;
     static final int USERS = 300;
 
-    @Option(names = "--data-dir", defaultValue = ".projector-demo",
-            description = "Where DynamoDB Local keeps the demo's data; a second run resumes it (default ${DEFAULT-VALUE}).")
-    Path dataDir;
+    /** The demo's own database, apart from run --local's, so that trying the demo never touches a development setup. */
+    static final Path DATA_DIR = Path.of(".projector-demo");
+
+    @Mixin
+    DataDirOption data = new DataDirOption();
 
     @Option(names = "--port", defaultValue = "0", description = "DynamoDB Local's port on 127.0.0.1 (default: a free one).")
     int port;
@@ -55,18 +63,22 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "2000", description = "Orders to create, each with 1-5 lines (default ${DEFAULT-VALUE}).")
     int orders;
 
-    @Option(names = "--timeout-seconds", defaultValue = "300", description = "How long to wait for the read model to catch up (default ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    @Mixin
+    TimeoutOption timeout = new TimeoutOption();
 
     @Option(names = "--lag-samples", defaultValue = "100",
             description = "Live changes whose end-to-end lag is measured one after another after the catch-up (default ${DEFAULT-VALUE}).")
     int lagSamples;
 
     private final PrintStream out = System.out;
+    private Path dataDir;
+    private long timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         EmbeddedDynamo.require("projector demo");
+        dataDir = data.orElse(DATA_DIR);
+        timeoutSeconds = timeout.orElse(300);
         if (customers < 1 || orders < 1) {
             throw new IllegalArgumentException("--customers and --orders must be at least 1");
         }

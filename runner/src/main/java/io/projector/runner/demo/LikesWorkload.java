@@ -1,5 +1,6 @@
-package io.projector.runner;
+package io.projector.runner.demo;
 
+import io.projector.runner.SourceTableWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

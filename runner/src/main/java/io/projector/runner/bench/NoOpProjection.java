@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;

@@ -1,4 +1,4 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

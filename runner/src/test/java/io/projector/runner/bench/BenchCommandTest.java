@@ -1,5 +1,6 @@
-package io.projector.runner;
+package io.projector.runner.bench;
 
+import io.projector.runner.Main;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

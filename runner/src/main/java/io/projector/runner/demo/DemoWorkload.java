@@ -1,5 +1,6 @@
-package io.projector.runner;
+package io.projector.runner.demo;
 
+import io.projector.runner.SourceTableWriter;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,13 +17,13 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * SDK as an orders service would: customers, orders with 1–5 lines, then status changes, profile
  * edits and some deleted orders. Seeded, so a run is repeatable.
  */
-final class DemoWorkload {
+public final class DemoWorkload {
 
-    static final List<String> STATUSES = List.of("PENDING", "PAID", "SHIPPED", "DELIVERED");
+    public static final List<String> STATUSES = List.of("PENDING", "PAID", "SHIPPED", "DELIVERED");
     private static final List<String> PRODUCTS = List.of("kettle", "teapot", "mug", "grinder", "filter", "scale", "tray", "spoon");
 
     /** One order as the workload knows it, so later phases can change it consistently. */
-    record Order(String id, String customerId, String date, int lines) {
+    public record Order(String id, String customerId, String date, int lines) {
     }
 
     private final SourceTableWriter writer;
@@ -31,25 +32,25 @@ final class DemoWorkload {
     private final List<Order> orders = new ArrayList<>();
     private final Map<String, String> statuses = new HashMap<>();
 
-    DemoWorkload(DynamoDbClient dynamo, String table, String prefix, long seed) {
+    public DemoWorkload(DynamoDbClient dynamo, String table, String prefix, long seed) {
         this.writer = new SourceTableWriter(dynamo, table);
         this.prefix = prefix;
         this.random = new Random(seed);
     }
 
-    long writes() {
+    public long writes() {
         return writer.writes();
     }
 
-    List<Order> orders() {
+    public List<Order> orders() {
         return orders;
     }
 
-    String status(String orderId) {
+    public String status(String orderId) {
         return statuses.get(orderId);
     }
 
-    void run(int customerCount, int orderCount) throws Exception {
+    public void run(int customerCount, int orderCount) throws Exception {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int c = 1; c <= customerCount; c++) {
             String id = customerId(c);
@@ -124,7 +125,7 @@ final class DemoWorkload {
         return prefix + "c" + c;
     }
 
-    void setStatus(Order order, String status) {
+    public void setStatus(Order order, String status) {
         writer.setAttribute("ORDER#" + order.id(), "ORDER", "status", AttributeValue.fromS(status));
     }
 }
