@@ -25,8 +25,7 @@ final class ConnectionOptions {
                     + "default: a free one).")
     int localPort;
 
-    @Mixin
-    DataDirOption dataDir = new DataDirOption();
+    @Mixin DataDirOption dataDir;
 
     /**
      * Checks the flags before anything starts.

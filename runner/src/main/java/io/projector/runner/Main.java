@@ -20,8 +20,7 @@ import picocli.CommandLine.Mixin;
                 RebuildCommand.class, StatusCommand.class, MigrateKeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
-    @Mixin
-    CommonOptions common = new CommonOptions();
+    @Mixin CommonOptions common;
 
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -18,12 +18,7 @@ final class ProjectionOptions {
             description = "Source attribute naming the entity type (env PROJECTOR_ENTITY_TYPE_ATTRIBUTE; default ${DEFAULT-VALUE}).")
     String entityTypeAttribute;
 
-    @Option(names = "--park-unknown-types", defaultValue = "false",
-            description = "Park changes of entity types no projection wants (env PROJECTOR_PARK_UNKNOWN_TYPES; default: ignore them).")
-    boolean parkUnknownTypes;
-
-    @Mixin
-    PluginOptions plugins = new PluginOptions();
+    @Mixin PluginOptions plugins;
 
     /** @param setting names a setting (its key) as the user gave it: flag, variable or file line */
     List<Projection> selected(UnaryOperator<String> setting) {

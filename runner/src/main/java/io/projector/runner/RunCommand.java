@@ -27,17 +27,13 @@ final class RunCommand implements Callable<Integer> {
     /** ECS kills a task 30 s after SIGTERM; this leaves room for the JVM's exit and a slow signal. */
     static final Duration STOP_BUDGET = Duration.ofSeconds(20);
 
-    @Mixin
-    WorkerOptions worker = new WorkerOptions();
+    @Mixin WorkerOptions worker;
 
-    @Mixin
-    StartPositionOption start = new StartPositionOption();
+    @Mixin StartPositionOption start;
 
-    @Mixin
-    CreateTablesOption tables = new CreateTablesOption();
+    @Mixin CreateTablesOption tables;
 
-    @Mixin
-    ServingOptions serving = new ServingOptions();
+    @Mixin ServingOptions serving;
 
     @Spec
     CommandSpec spec;

@@ -36,12 +36,15 @@ final class TuningOptions {
                     + "(env PROJECTOR_STUCK_BATCH_MS; default ${DEFAULT-VALUE}, 5 minutes).")
     long stuckBatchMs;
 
+    @Option(names = "--park-unknown-types", defaultValue = "false",
+            description = "Park changes of entity types no projection wants (env PROJECTOR_PARK_UNKNOWN_TYPES; default: ignore them).")
+    boolean parkUnknownTypes;
+
     @Option(names = "--worker-id",
             description = "This worker's name in the lease table (env PROJECTOR_WORKER_ID; default host-pid-random).")
     String workerId;
 
-    @Mixin
-    DeadLetterOptions deadLetters = new DeadLetterOptions();
+    @Mixin DeadLetterOptions deadLetters;
 
     /**
      * Checks every value before anything starts; a wrong one fails in one line naming the setting and what is allowed.
@@ -88,6 +91,6 @@ final class TuningOptions {
         if (retryAttempts != null) {
             builder.retryAttempts(retryAttempts);
         }
-        builder.stuckBatchAfter(Duration.ofMillis(stuckBatchMs)).deadLetters(deadLetters.policy(setting));
+        builder.parkUnknownTypes(parkUnknownTypes).stuckBatchAfter(Duration.ofMillis(stuckBatchMs)).deadLetters(deadLetters.policy(setting));
     }
 }

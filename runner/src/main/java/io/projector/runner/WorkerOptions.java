@@ -12,17 +12,13 @@ import picocli.CommandLine.Mixin;
  */
 final class WorkerOptions {
 
-    @Mixin
-    ConnectionOptions connection = new ConnectionOptions();
+    @Mixin ConnectionOptions connection;
 
-    @Mixin
-    TableOptions tables = new TableOptions();
+    @Mixin TableOptions tables;
 
-    @Mixin
-    ProjectionOptions projections = new ProjectionOptions();
+    @Mixin ProjectionOptions projections;
 
-    @Mixin
-    TuningOptions tuning = new TuningOptions();
+    @Mixin TuningOptions tuning;
 
     /**
      * Checks every value before anything starts.
@@ -47,7 +43,7 @@ final class WorkerOptions {
 
     /** The worker's configuration: tables, connection, routing and tuning. */
     ProjectorConfig.Builder config(Connection c, UnaryOperator<String> setting) {
-        ProjectorConfig.Builder builder = base(tables, projections, c).parkUnknownTypes(projections.parkUnknownTypes);
+        ProjectorConfig.Builder builder = base(tables, projections, c);
         tuning.applyTo(builder, setting);
         return builder;
     }

@@ -68,7 +68,7 @@ class ConfigFileTest {
         assertThat(run.serving.httpPort).as("flag over file").isEqualTo(9200);
         assertThat(run.worker.tables.readModelTable).as("file").isEqualTo("orders-read");
         assertThat(run.worker.projections.projections).as("file, split at commas").containsExactly("order-history", "order-counters");
-        assertThat(run.worker.projections.parkUnknownTypes).as("file").isTrue();
+        assertThat(run.worker.tuning.parkUnknownTypes).as("file").isTrue();
         assertThat(run.worker.tuning.pollIntervalMs).as("file").isEqualTo(250L);
         assertThat(run.serving.kclMetrics).as("file").isEqualTo("SUMMARY");
         assertThat(run.serving.httpHost).as("default").isEqualTo("127.0.0.1");

@@ -51,8 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** The demo's own database, apart from run --local's, so that trying the demo never touches a development setup. */
     static final Path DATA_DIR = Path.of(".projector-demo");
 
-    @Mixin
-    DataDirOption data = new DataDirOption();
+    @Mixin DataDirOption data;
 
     @Option(names = "--port", defaultValue = "0", description = "DynamoDB Local's port on 127.0.0.1 (default: a free one).")
     int port;
@@ -63,8 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "2000", description = "Orders to create, each with 1-5 lines (default ${DEFAULT-VALUE}).")
     int orders;
 
-    @Mixin
-    TimeoutOption timeout = new TimeoutOption();
+    @Mixin TimeoutOption timeout;
 
     @Option(names = "--lag-samples", defaultValue = "100",
             description = "Live changes whose end-to-end lag is measured one after another after the catch-up (default ${DEFAULT-VALUE}).")
