@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
         if (spec != null) {
             for (OptionSpec option : spec.options()) {
                 String key = SettingsProvider.key(option);
-                if (key.equals("help") || key.equals("version") || key.equals("config")) {
+                if (key.equals("help") || key.equals("version")) {
                     continue;
                 }
                 Object value = option.getValue();
