@@ -61,21 +61,29 @@ public final class ReadModelStatus {
     public record ProjectionLine(String projection, String state, String backfill, int deadLetters, List<ShardLine> shards) {
     }
 
-    /** The state of a projection that no worker of the application ran on the table: no watermark, no report, no backfill. */
+    /**
+     * The state of a projection that nothing of the application in the table speaks of: no watermark,
+     * no report naming it, no backfill, no letter, and no worker that read on without it (that would
+     * be {@link #MISSED}).
+     */
     public static final String NEVER_RAN = "never ran here";
 
     private ReadModelStatus() {
     }
 
     /**
-     * The projections the application's workers run or ran on the table, as their shard reports name
-     * them, and those with changes parked: plugin projections too, which the reader may not have loaded.
+     * The projections that have run on the table under the application: those its workers' shard
+     * reports name (plugin projections too, which the reader may not have loaded), those with changes
+     * parked, and of the {@code candidates} those with a watermark or a backfill.
      */
-    public static List<String> projectionsSeen(DynamoDbClient dynamo, String readModelTable, String application) {
+    public static List<String> projectionsSeen(DynamoDbClient dynamo, String readModelTable, String application, List<String> candidates) {
         EngineKeys keys = EngineKeys.of(application);
         java.util.Set<String> seen = new java.util.TreeSet<>();
         new ShardStatusStore(dynamo, readModelTable, keys).all().forEach(r -> seen.addAll(r.projections()));
         new DeadLetterStore(dynamo, readModelTable, keys).list(null).forEach(d -> seen.add(d.projection()));
+        WatermarkStore watermarks = new WatermarkStore(dynamo, readModelTable, keys);
+        Map<String, BackfillStore.Registration> registrations = new BackfillStore(dynamo, readModelTable, keys).registrations(candidates);
+        candidates.stream().filter(p -> registrations.containsKey(p) || watermarks.hasAny(p)).forEach(seen::add);
         return List.copyOf(seen);
     }
 
@@ -120,8 +128,8 @@ public final class ReadModelStatus {
             int parked = deadLetters.list(p).size();
             boolean ran = reg != null || !marks.isEmpty() || parked > 0
                     || allReports.values().stream().flatMap(List::stream).anyMatch(r -> r.projections().contains(p));
-            if (!ran) {
-                // Not "live", and not MISSED CHANGES on every shard either: nothing of it is in the table to judge.
+            if (!ran && shards.stream().allMatch(s -> s.state().equals("live"))) {
+                // Not "live": nothing of it is in the table. A halted shard, or workers that read on without it (MISSED), say more.
                 out.add(new ProjectionLine(p, NEVER_RAN, null, 0, List.of()));
                 continue;
             }

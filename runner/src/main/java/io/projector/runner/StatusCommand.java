@@ -4,10 +4,7 @@ import io.projector.ReadModelStatus;
 import io.projector.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Per projection and shard: state (live, backfilling with %% and ETA, rebuilding, halted, MISSED CHANGES), watermark, "
                 + "age of the last change applied, how far behind the stream, and dead letters waiting. Without --projections: the "
-                + "projections the application's workers ran on the table, plugin ones included, and a line naming the loaded ones that never ran there.")
+                + "projections that ran on the table under the application, plugin ones included, and a line naming the loaded ones that never "
+                + "ran there.")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin ConnectionOptions connection;
@@ -42,21 +40,15 @@ final class StatusCommand implements Callable<Integer> {
             if (!Tables.exists(c.dynamo(), table)) {
                 throw new IllegalArgumentException("read-model table '" + table + "' does not exist");
             }
-            // Without --projections: what the workers ran here (plugin projections included, loaded or not) and what is loaded.
-            Set<String> names = new LinkedHashSet<>(loaded);
-            if (!named) {
-                names.addAll(ReadModelStatus.projectionsSeen(c.dynamo(), table, application));
-            }
-            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), table, application, List.copyOf(names),
+            // Without --projections: what ran here (plugin projections included, loaded or not); the loaded ones that never
+            // ran are named in one line, neither "live" nor MISSED CHANGES, which would fail the exit code for what nobody runs.
+            List<String> names = named ? loaded : ReadModelStatus.projectionsSeen(c.dynamo(), table, application, loaded);
+            List<String> neverRan = named ? List.of() : loaded.stream().filter(p -> !names.contains(p)).toList();
+            List<ReadModelStatus.ProjectionLine> lines = ReadModelStatus.read(c.dynamo(), table, application, names,
                     System.currentTimeMillis());
             out.println("read model " + table + ", application " + application);
             int halted = 0; // halted shards and projections that missed changes: both need someone
-            List<String> neverRan = new ArrayList<>();
             for (ReadModelStatus.ProjectionLine p : lines) {
-                if (p.state().equals(ReadModelStatus.NEVER_RAN) && !named) {
-                    neverRan.add(p.projection());
-                    continue;
-                }
                 out.printf("%s: %s, %d dead letters waiting%s%n", p.projection(), p.state(), p.deadLetters(),
                         p.backfill() == null ? "" : "; backfill " + p.backfill());
                 if (p.shards().isEmpty() && !p.state().equals(ReadModelStatus.NEVER_RAN)) {
