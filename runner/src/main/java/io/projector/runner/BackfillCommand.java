@@ -30,7 +30,8 @@ final class BackfillCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--run-worker", defaultValue = "false",
-            description = "Also run a worker for the projections in this process, under --application-name (implied by --local).")
+            description = "Also run a worker for the projections in this process, under --application-name, with run's tuning flags "
+                    + "(implied by --local).")
     boolean runWorker;
 
     @Option(names = "--compare-raw-scan", defaultValue = "false",

@@ -36,8 +36,8 @@ final class WorkerOptions {
         return projections.selected(setting);
     }
 
+    /** Connects; {@link #check} first, before anything slow such as loading plugins. */
     Connection connect(UnaryOperator<String> setting) {
-        check(setting);
         return connection.connect(setting);
     }
 
