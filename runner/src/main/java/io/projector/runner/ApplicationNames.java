@@ -12,10 +12,13 @@ final class ApplicationNames {
     private ApplicationNames() {
     }
 
-    /** @param sourceTable the source table, or null when the command was not given one */
-    static String resolve(String applicationName, String sourceTable) {
+    /**
+     * @param sourceTable the source table, or null when the command was not given one
+     * @param given       how the user gave --application-name: the flag, its variable or its config file line
+     */
+    static String resolve(String applicationName, String sourceTable, String given) {
         if (applicationName != null && !applicationName.isBlank()) {
-            ProjectorConfig.checkApplicationName(applicationName.trim(), "--application-name");
+            ProjectorConfig.checkApplicationName(applicationName.trim(), given);
             return applicationName.trim();
         }
         if (sourceTable == null || sourceTable.isBlank()) {

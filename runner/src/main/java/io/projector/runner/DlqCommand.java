@@ -38,13 +38,13 @@ final class DlqCommand {
             check();
             UnaryOperator<String> setting = key -> SettingsProvider.name(spec, key);
             connection.check(setting);
-            table.requireReadModel(connection.local);
+            table.requireReadModel(connection.local, setting);
             var projections = plugins.catalog(setting).select(null);
             try (Connection c = connection.connect(setting)) {
                 if (!Tables.exists(c.dynamo(), table.readModelTable)) {
                     throw new IllegalArgumentException("read-model table '" + table.readModelTable + "' does not exist");
                 }
-                return run(new DeadLetters(c.dynamo(), table.readModelTable, table.application(), projections), spec.commandLine().getOut());
+                return run(new DeadLetters(c.dynamo(), table.readModelTable, table.application(setting), projections), spec.commandLine().getOut());
             }
         }
     }

@@ -34,8 +34,8 @@ final class MigrateKeysCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         connection.check(this::setting);
-        tables.requireBoth(connection.local);
-        String application = tables.application();
+        tables.requireBoth(connection.local, this::setting);
+        String application = tables.application(this::setting);
         List<String> names = projections.selected(this::setting).stream().map(Projection::name).toList();
         try (Connection c = connection.connect(this::setting)) {
             if (!Tables.exists(c.dynamo(), tables.readModelTable)) {

@@ -31,8 +31,8 @@ final class StatusCommand implements Callable<Integer> {
         UnaryOperator<String> setting = key -> SettingsProvider.name(spec, key);
         connection.check(setting);
         // Status reads only the read-model table: the source table only names the default application.
-        tables.requireReadModel(connection.local);
-        String application = tables.application();
+        tables.requireReadModel(connection.local, setting);
+        String application = tables.application(setting);
         String table = tables.readModelTable;
         boolean named = projections.projections != null && !projections.projections.isEmpty();
         List<String> loaded = projections.selected(setting).stream().map(io.projector.Projection::name).toList();

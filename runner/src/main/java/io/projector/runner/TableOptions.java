@@ -1,6 +1,7 @@
 package io.projector.runner;
 
 import io.projector.ProjectorConfig;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,11 +36,15 @@ final class TableOptions {
         }
     }
 
-    /** For the commands that read the stream: both tables, checked before anything connects. */
-    void requireBoth(boolean local) {
+    /**
+     * For the commands that read the stream: both tables, checked before anything connects.
+     *
+     * @param setting names a setting (its key) as the user gave it: flag, variable or file line
+     */
+    void requireBoth(boolean local, UnaryOperator<String> setting) {
         localDefaults(local);
         if (applicationName != null) {
-            ProjectorConfig.checkApplicationName(applicationName, "--application-name");
+            ProjectorConfig.checkApplicationName(applicationName, setting.apply("application-name"));
         }
         if (sourceTable == null || readModelTable == null) {
             throw new IllegalArgumentException("--source-table and --read-model-table are required (or PROJECTOR_SOURCE_TABLE and PROJECTOR_READ_MODEL_TABLE)");
@@ -47,18 +52,18 @@ final class TableOptions {
     }
 
     /** For the commands that read only the read model (status, dlq): the table, checked before anything connects. */
-    void requireReadModel(boolean local) {
+    void requireReadModel(boolean local, UnaryOperator<String> setting) {
         localDefaults(local);
         if (readModelTable == null) {
             throw new IllegalArgumentException("--read-model-table is required (or PROJECTOR_READ_MODEL_TABLE)");
         }
         if (!readModelTable.matches("[A-Za-z0-9_.-]{3,255}")) {
-            throw new IllegalArgumentException("--read-model-table '" + readModelTable + "' is not a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -");
+            throw new IllegalArgumentException(setting.apply("read-model-table") + " '" + readModelTable + "' is not a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -");
         }
     }
 
     /** The application whose engine items the command reads. */
-    String application() {
-        return ApplicationNames.resolve(applicationName, sourceTable);
+    String application(UnaryOperator<String> setting) {
+        return ApplicationNames.resolve(applicationName, sourceTable, setting.apply("application-name"));
     }
 }

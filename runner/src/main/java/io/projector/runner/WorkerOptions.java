@@ -29,7 +29,7 @@ final class WorkerOptions {
         connection.check(setting);
         tuning.check(setting);
         projections.check(setting);
-        tables.requireBoth(connection.local);
+        tables.requireBoth(connection.local, setting);
     }
 
     List<Projection> selected(UnaryOperator<String> setting) {
