@@ -191,7 +191,7 @@ class PluginsTest {
         StringWriter err = new StringWriter();
         Path missing = temp.resolve("nope");
         int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-                "run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9", "--plugins", missing.toString());
+                "run", "--http-port", "0", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9", "--plugins", missing.toString());
         assertThat(code).as(err::toString).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("projector: --plugins: directory '" + missing + "' does not exist" + System.lineSeparator());
     }
@@ -203,7 +203,7 @@ class PluginsTest {
         StringWriter err = new StringWriter();
         // The selection passes; the start then stops at the unreachable endpoint.
         int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-                "run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
+                "run", "--http-port", "0", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9",
                 "--plugins", plugins().toString(), "--projections", "note-copy");
         assertThat(code).as(err::toString).isEqualTo(2);
         assertThat(err.toString()).contains("cannot reach DynamoDB at http://127.0.0.1:9").doesNotContain("no projection named");

@@ -19,7 +19,18 @@ class RunCommandTest {
 
     private int run(String... args) {
         err.getBuffer().setLength(0);
-        return Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+        return Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), onAFreePort(args));
+    }
+
+    /** A run binds its HTTP port before anything else; the default 8080 may be another process's. */
+    private static String[] onAFreePort(String... args) {
+        if (!args[0].equals("run") || java.util.Arrays.asList(args).contains("--http-port")) {
+            return args;
+        }
+        String[] out = java.util.Arrays.copyOf(args, args.length + 2);
+        out[args.length] = "--http-port";
+        out[args.length + 1] = "0";
+        return out;
     }
 
     @Test
