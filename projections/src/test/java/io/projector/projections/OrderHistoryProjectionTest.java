@@ -3,24 +3,22 @@ package io.projector.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.projector.AttributeValues;
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.ItemKey;
-import io.projector.SequenceNumber;
 import io.projector.Write;
+import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class OrderHistoryProjectionTest {
+
+    private final ChangeEvents events = ChangeEvents.create();
 
     private final ProjectionTestKit kit = ProjectionTestKit.of(new OrderHistoryProjection());
 
@@ -209,7 +207,7 @@ class OrderHistoryProjectionTest {
         broken.remove("status");
         broken.put("total", "ten");
 
-        kit.apply(event(ChangeType.REMOVE, broken, null));
+        kit.apply(events.event(ChangeType.REMOVE, broken, null));
 
         assertThat(kit.items()).isEmpty();
     }
@@ -253,11 +251,11 @@ class OrderHistoryProjectionTest {
         assertThat(p.name()).isEqualTo("order-history");
         assertThat(p.entityTypes()).containsExactlyInAnyOrder("Customer", "Order", "OrderItem");
 
-        ChangeEvent statusOnly = event(ChangeType.MODIFY,
+        ChangeEvent statusOnly = events.event(ChangeType.MODIFY,
                 order("o1", "c1", "2024-03-05", "PENDING", "10"), order("o1", "c1", "2024-03-05", "PAID", "10"));
         assertThat(p.project(statusOnly)).isEqualTo(p.project(statusOnly)).singleElement().isInstanceOf(Write.Put.class);
 
-        ChangeEvent moved = event(ChangeType.MODIFY,
+        ChangeEvent moved = events.event(ChangeType.MODIFY,
                 order("o1", "c1", "2024-03-05", "PAID", "10"), order("o1", "c1", "2024-03-06", "PAID", "10"));
         List<Write> writes = p.project(moved);
         assertThat(writes).hasSize(2);
@@ -301,23 +299,5 @@ class OrderHistoryProjectionTest {
         m.put("qty", qty);
         m.put("price", new BigDecimal(price));
         return m;
-    }
-
-    private long sequence = 1;
-
-    /** A hand-made stream event, for what the kit's put/delete cannot express. */
-    private ChangeEvent event(ChangeType type, Map<String, Object> old, Map<String, Object> now) {
-        Optional<Item> oldImage = Optional.ofNullable(old).map(OrderHistoryProjectionTest::image);
-        Optional<Item> newImage = Optional.ofNullable(now).map(OrderHistoryProjectionTest::image);
-        Item latest = newImage.or(() -> oldImage).orElseThrow();
-        Item keys = Item.of(Map.of("PK", latest.asMap().get("PK"), "SK", latest.asMap().get("SK")));
-        return new ChangeEvent(type, keys, oldImage, newImage, latest.string("type"),
-                SequenceNumber.of(sequence++), Instant.parse("2024-01-01T00:00:00Z"));
-    }
-
-    private static Item image(Map<String, Object> m) {
-        Map<String, AttributeValue> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(k, AttributeValues.of(v)));
-        return Item.of(out, "image of " + m.get("PK") + " | " + m.get("SK"));
     }
 }

@@ -1,10 +1,7 @@
 package io.projector.projections;
 
-import static io.projector.projections.Fixtures.comparable;
-import static io.projector.projections.Fixtures.event;
 import static io.projector.projections.Fixtures.like;
 import static io.projector.projections.Fixtures.post;
-import static io.projector.projections.Fixtures.recomputed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,13 +10,17 @@ import io.projector.Item;
 import io.projector.ItemAttributeException;
 import io.projector.Projection;
 import io.projector.Write;
+import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;
+import io.projector.testkit.ReadModelCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PostLikesProjectionTest {
+
+    private final ChangeEvents events = ChangeEvents.create();
 
     private final PostLikesProjection projection = new PostLikesProjection();
     private final ProjectionTestKit kit = ProjectionTestKit.of(projection);
@@ -34,7 +35,7 @@ class PostLikesProjectionTest {
 
     /** The kit's read model equals what the verifier recomputes from these final source items. */
     private void assertMatchesRecomputation(List<Map<String, Object>> finalSource) {
-        assertThat(comparable(kit.items())).isEqualTo(recomputed(List.<Projection>of(projection), finalSource));
+        assertThat(ReadModelCheck.comparable(kit.items())).isEqualTo(ReadModelCheck.of(projection).recomputed(finalSource));
     }
 
     @Test
@@ -127,14 +128,14 @@ class PostLikesProjectionTest {
         assertThat(left.longValue("likeCount")).isEqualTo(2);
         // title and author are removed, not blanked: the item is exactly what the two remaining likes make.
         assertThat(left.asMap()).containsOnlyKeys("likeCount");
-        assertThat(comparable(kit.items())).isEqualTo(recomputed(List.<Projection>of(projection), List.of(
+        assertThat(ReadModelCheck.comparable(kit.items())).isEqualTo(ReadModelCheck.of(projection).recomputed(List.of(
                 like("u1", "p1", "t1", "2024-05-02T00:00:00Z"),
                 like("u2", "p1", "t1", "2024-05-02T00:00:01Z"))));
 
         kit.delete("USER#u1", "LIKE#p1");
         kit.delete("USER#u2", "LIKE#p1");
         assertThat(likes("t1", "p1")).isZero();
-        assertThat(comparable(kit.items())).isEmpty();
+        assertThat(ReadModelCheck.comparable(kit.items())).isEmpty();
     }
 
     @Test
@@ -177,23 +178,23 @@ class PostLikesProjectionTest {
 
     @Test
     void aLikeChangeThatKeepsTheTopicWritesNothing() {
-        List<Write> writes = projection.project(event(ChangeType.MODIFY,
+        List<Write> writes = projection.project(events.event(ChangeType.MODIFY,
                 like("u1", "p1", "t1", "2024-05-02T00:00:00Z"), like("u1", "p1", "t1", "2024-05-03T00:00:00Z")));
         assertThat(writes).isEmpty();
     }
 
     @Test
     void writesAreSetsAndIncrementsNeverPutsOrDeletes() {
-        assertThat(projection.project(event(ChangeType.INSERT, null, post("t1", "p1", "Hello", "ada")))).containsExactly(
+        assertThat(projection.project(events.event(ChangeType.INSERT, null, post("t1", "p1", "Hello", "ada")))).containsExactly(
                 Write.set("TOPIC#t1", "POST#p1").with("title", "Hello").with("author", "ada"),
                 Write.increment("TOPIC#t1", "POST#p1", "likeCount", 0));
-        assertThat(projection.project(event(ChangeType.REMOVE, post("t1", "p1", "Hello", "ada"), null))).containsExactly(
+        assertThat(projection.project(events.event(ChangeType.REMOVE, post("t1", "p1", "Hello", "ada"), null))).containsExactly(
                 Write.set("TOPIC#t1", "POST#p1").without("title", "author"));
-        assertThat(projection.project(event(ChangeType.INSERT, null, like("u1", "p1", "t1", "x")))).containsExactly(
+        assertThat(projection.project(events.event(ChangeType.INSERT, null, like("u1", "p1", "t1", "x")))).containsExactly(
                 Write.increment("TOPIC#t1", "POST#p1", "likeCount", 1));
-        assertThat(projection.project(event(ChangeType.REMOVE, like("u1", "p1", "t1", "x"), null))).containsExactly(
+        assertThat(projection.project(events.event(ChangeType.REMOVE, like("u1", "p1", "t1", "x"), null))).containsExactly(
                 Write.increment("TOPIC#t1", "POST#p1", "likeCount", -1));
-        assertThat(projection.project(event(ChangeType.MODIFY, like("u1", "p1", "t1", "x"), like("u1", "p1", "t2", "x")))).containsExactly(
+        assertThat(projection.project(events.event(ChangeType.MODIFY, like("u1", "p1", "t1", "x"), like("u1", "p1", "t2", "x")))).containsExactly(
                 Write.increment("TOPIC#t1", "POST#p1", "likeCount", -1),
                 Write.increment("TOPIC#t2", "POST#p1", "likeCount", 1));
     }
@@ -206,7 +207,7 @@ class PostLikesProjectionTest {
         broken.remove("title");
         broken.put("author", 42);
 
-        kit.apply(event(ChangeType.REMOVE, broken, null));
+        kit.apply(events.event(ChangeType.REMOVE, broken, null));
 
         assertThat(postItem("t1", "p1").has("title")).isFalse();
         assertThat(likes("t1", "p1")).isEqualTo(1);
@@ -253,21 +254,21 @@ class PostLikesProjectionTest {
         // Called directly: what the engine then does with the change (park it or halt) is the engine's business.
         Map<String, Object> noTopic = like("u1", "p1", "t1", "x");
         noTopic.remove("topic");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, noTopic)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, noTopic)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'topic'").hasMessageContaining("missing");
 
         Map<String, Object> badSk = like("u1", "p1", "t1", "x");
         badSk.put("SK", "FAVOURITE#p1");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, badSk)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, badSk)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'SK'").hasMessageContaining("LIKE#<id>");
 
         Map<String, Object> hashInTopic = like("u1", "p1", "a#b", "x");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, hashInTopic)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, hashInTopic)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'topic'").hasMessageContaining("a#b");
 
         Map<String, Object> noTitle = post("t1", "p1", "Hello", "ada");
         noTitle.remove("title");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, noTitle)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, noTitle)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'title'");
     }
 }

@@ -1,9 +1,6 @@
 package io.projector.projections;
 
-import static io.projector.projections.Fixtures.comparable;
-import static io.projector.projections.Fixtures.event;
 import static io.projector.projections.Fixtures.order;
-import static io.projector.projections.Fixtures.recomputed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,13 +9,17 @@ import io.projector.ItemAttributeException;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.Write;
+import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;
+import io.projector.testkit.ReadModelCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ShardedOrderCountProjectionTest {
+
+    private final ChangeEvents events = ChangeEvents.create();
 
     private static long total(ProjectionTestKit kit, int shards) {
         return ShardedCounters.sum(kit.items(), "STATS#ORDERS#", shards, "TOTAL", "count");
@@ -69,17 +70,17 @@ class ShardedOrderCountProjectionTest {
         }
 
         assertThat(total(kit, 10)).isEqualTo(kept.size()).isEqualTo(34);
-        assertThat(comparable(kit.items())).isEqualTo(recomputed(List.<Projection>of(p), kept));
-        assertThat(p.project(event(ChangeType.MODIFY, order("o1", "c1", "PENDING", 1), order("o1", "c2", "PAID", 9)))).isEmpty();
+        assertThat(ReadModelCheck.comparable(kit.items())).isEqualTo(ReadModelCheck.of(p).recomputed(kept));
+        assertThat(p.project(events.event(ChangeType.MODIFY, order("o1", "c1", "PENDING", 1), order("o1", "c2", "PAID", 9)))).isEmpty();
     }
 
     @Test
     void writesAreOneIncrementOfTheOrdersShard() {
         ShardedOrderCountProjection p = new ShardedOrderCountProjection(10);
         ItemKey shard = ShardedOrderCountProjection.shardKey(p.shardOf("ORDER#o1", "ORDER"));
-        assertThat(p.project(event(ChangeType.INSERT, null, order("o1", "c1", "PAID", 5))))
+        assertThat(p.project(events.event(ChangeType.INSERT, null, order("o1", "c1", "PAID", 5))))
                 .containsExactly(Write.increment(shard, "count", 1));
-        assertThat(p.project(event(ChangeType.REMOVE, order("o1", "c1", "PAID", 5), null)))
+        assertThat(p.project(events.event(ChangeType.REMOVE, order("o1", "c1", "PAID", 5), null)))
                 .containsExactly(Write.increment(shard, "count", -1));
     }
 
@@ -135,7 +136,7 @@ class ShardedOrderCountProjectionTest {
     void anOrderWithANonStringKeyIsRefusedNamingTheAttribute() {
         Map<String, Object> bad = order("o1", "c1", "PAID", 1);
         bad.put("PK", 17);
-        assertThatThrownBy(() -> new ShardedOrderCountProjection(3).project(event(ChangeType.INSERT, null, bad)))
+        assertThatThrownBy(() -> new ShardedOrderCountProjection(3).project(events.event(ChangeType.INSERT, null, bad)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'PK'").hasMessageContaining("a number (N)");
     }
 }

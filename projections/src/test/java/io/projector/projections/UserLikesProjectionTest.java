@@ -1,9 +1,6 @@
 package io.projector.projections;
 
-import static io.projector.projections.Fixtures.comparable;
-import static io.projector.projections.Fixtures.event;
 import static io.projector.projections.Fixtures.like;
-import static io.projector.projections.Fixtures.recomputed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,12 +10,16 @@ import io.projector.ItemAttributeException;
 import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.Write;
+import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;
+import io.projector.testkit.ReadModelCheck;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class UserLikesProjectionTest {
+
+    private final ChangeEvents events = ChangeEvents.create();
 
     private final UserLikesProjection projection = new UserLikesProjection();
     private final ProjectionTestKit kit = ProjectionTestKit.of(projection);
@@ -80,8 +81,8 @@ class UserLikesProjectionTest {
         assertThat(kit.items().keySet()).containsExactly(
                 ItemKey.of("POST#p1", "LIKER#u2"),
                 ItemKey.of("USER#u2", "LIKED#p1"));
-        assertThat(comparable(kit.items())).isEqualTo(
-                recomputed(List.<Projection>of(projection), List.of(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"))));
+        assertThat(ReadModelCheck.comparable(kit.items())).isEqualTo(
+                ReadModelCheck.of(projection).recomputed(List.of(like("u2", "p1", "t1", "2024-05-02T00:00:01Z"))));
     }
 
     @Test
@@ -102,9 +103,9 @@ class UserLikesProjectionTest {
         broken.remove("topic");
         broken.put("likedAt", 7);
 
-        assertThat(projection.project(event(ChangeType.REMOVE, broken, null)))
+        assertThat(projection.project(events.event(ChangeType.REMOVE, broken, null)))
                 .containsExactly(Write.delete("USER#u1", "LIKED#p1"), Write.delete("POST#p1", "LIKER#u1"));
-        kit.apply(event(ChangeType.REMOVE, broken, null));
+        kit.apply(events.event(ChangeType.REMOVE, broken, null));
         assertThat(kit.items()).isEmpty();
     }
 
@@ -112,12 +113,12 @@ class UserLikesProjectionTest {
     void malformedLikesAreRefusedNamingTheAttribute() {
         Map<String, Object> noLikedAt = like("u1", "p1", "t1", "x");
         noLikedAt.remove("likedAt");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, noLikedAt)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, noLikedAt)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'likedAt'").hasMessageContaining("missing");
 
         Map<String, Object> badPk = like("u1", "p1", "t1", "x");
         badPk.put("PK", "CUSTOMER#u1");
-        assertThatThrownBy(() -> projection.project(event(ChangeType.INSERT, null, badPk)))
+        assertThatThrownBy(() -> projection.project(events.event(ChangeType.INSERT, null, badPk)))
                 .isInstanceOf(ItemAttributeException.class).hasMessageContaining("'PK'").hasMessageContaining("USER#<id>");
     }
 }

@@ -40,7 +40,20 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
  *
  * <p>{@link #put} and {@link #delete} keep a copy of the source table, so they emit INSERT, MODIFY
  * or REMOVE with the right old image, as the stream would. {@link #applyJson} feeds stream records
- * written as JSON, as DynamoDB Streams or a Lambda event gives them.
+ * written as JSON, as DynamoDB Streams or a Lambda event gives them. {@link #apply} feeds an event
+ * as it is: {@link ChangeEvents} builds one (insert, modify, remove; keys, images, entity types and
+ * rising sequence numbers filled in), for what the kit's copy of the source cannot produce or to
+ * call a projection directly:
+ *
+ * <pre>{@code
+ * ChangeEvents events = ChangeEvents.create();                // PK, SK, type; sequence numbers from 1
+ * Map<String, Object> order = Map.of("PK", "ORDER#1", "SK", "ORDER", "type", "Order", "customerId", "c1", "total", 30);
+ * assertThat(projection.project(events.insert(order))).hasSize(1);
+ * kit.apply(events.remove(order));                            // a REMOVE of an item the kit never saw
+ * }</pre>
+ *
+ * <p>{@link ReadModelCheck} compares the kit's read model with a recomputation from the final
+ * source items, by the rule {@code projector verify} applies to real tables.
  */
 public final class ProjectionTestKit {
 
