@@ -25,7 +25,8 @@
  * <p>A plugin lists its projection classes, one a line, in
  * {@code META-INF/services/io.projector.Projection}; each needs a public no-argument constructor.
  *
- * <p>{@code projector-core} adds the embedding and operations types ({@code Projector},
- * {@code ProjectorConfig}, ...) under this package name; a projection needs none of them.
+ * <p>{@code projector-core} adds the embedding types ({@code Projector}, {@code ProjectorConfig}, ...) in
+ * {@code io.projector.worker} and the operators' tools in {@code io.projector.ops}; a projection needs
+ * none of them.
  */
 package io.projector;

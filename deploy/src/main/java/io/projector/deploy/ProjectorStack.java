@@ -123,7 +123,7 @@ public final class ProjectorStack extends Stack {
     public static final List<String> LEASE_TABLE_ACTIONS = List.of(
             "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:Query",
             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-    /** The index KCL 3 keeps on its lease table (see io.projector.Tables#createLeaseTable). */
+    /** The index KCL 3 keeps on its lease table (see io.projector.ops.Tables#createLeaseTable). */
     public static final String LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
     public static final String CONTAINER_NAME = "worker";
     /** uid:gid of the image's projector user (deploy/Dockerfile). */
@@ -287,7 +287,7 @@ public final class ProjectorStack extends Stack {
                 .build());
     }
 
-    /** As io.projector.Tables#createReadModelTable: PK/SK strings, overloaded GSI1 and GSI2 projecting all. */
+    /** As io.projector.ops.Tables#createReadModelTable: PK/SK strings, overloaded GSI1 and GSI2 projecting all. */
     private Table createReadModelTable() {
         Table table = new Table(this, "ReadModelTable", TableProps.builder()
                 .tableName(props.readModelTableName())

@@ -1,6 +1,6 @@
 package io.projector.internal;
 
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.time.Duration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;

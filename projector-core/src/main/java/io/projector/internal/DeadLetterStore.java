@@ -2,8 +2,8 @@ package io.projector.internal;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
-import io.projector.DeadLetter;
-import io.projector.DeadLetterPolicy;
+import io.projector.ops.DeadLetter;
+import io.projector.worker.DeadLetterPolicy;
 import io.projector.Item;
 import io.projector.SequenceNumber;
 import java.time.Instant;

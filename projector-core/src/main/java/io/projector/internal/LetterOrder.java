@@ -1,6 +1,6 @@
 package io.projector.internal;
 
-import io.projector.DeadLetter;
+import io.projector.ops.DeadLetter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.projector.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,7 +3,7 @@ package io.projector.internal;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The retry of read-model calls: exponential backoff with full jitter, transient failures only (conflicts aside). */

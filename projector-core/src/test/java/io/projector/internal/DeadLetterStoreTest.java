@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
-import io.projector.DeadLetterPolicy;
+import io.projector.worker.DeadLetterPolicy;
 import io.projector.Item;
 import io.projector.ProjectionFailedException;
 import io.projector.SequenceNumber;

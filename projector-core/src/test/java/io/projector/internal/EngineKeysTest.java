@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ItemKey;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
-import io.projector.DeadLetter;
+import io.projector.ops.DeadLetter;
 import io.projector.Item;
 import io.projector.SequenceNumber;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.projector.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;

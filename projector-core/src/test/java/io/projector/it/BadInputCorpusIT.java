@@ -3,10 +3,10 @@ package io.projector.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.DeadLetter;
-import io.projector.DeadLetters;
-import io.projector.Projector;
-import io.projector.ProjectorStats;
+import io.projector.ops.DeadLetter;
+import io.projector.ops.DeadLetters;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

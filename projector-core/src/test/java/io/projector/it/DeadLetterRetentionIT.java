@@ -3,8 +3,8 @@ package io.projector.it;
 import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.DeadLetterPolicy;
-import io.projector.Tables;
+import io.projector.worker.DeadLetterPolicy;
+import io.projector.ops.Tables;
 import io.projector.internal.DeadLetterStore;
 import java.time.Duration;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static io.projector.it.TestDynamo.putThing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.Projector;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

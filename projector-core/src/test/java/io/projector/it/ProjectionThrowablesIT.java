@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.projector.DeadLetter;
-import io.projector.DeadLetters;
+import io.projector.ops.DeadLetter;
+import io.projector.ops.DeadLetters;
 import io.projector.FailurePolicy;
-import io.projector.Projector;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

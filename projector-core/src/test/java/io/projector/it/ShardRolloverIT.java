@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;
-import io.projector.Projector;
+import io.projector.worker.Projector;
 import io.projector.SequenceNumber;
 import io.projector.Write;
 import io.projector.local.LocalDynamoDb;
-import io.projector.verify.ReadModelVerifier;
-import io.projector.verify.VerificationResult;
+import io.projector.ops.ReadModelVerifier;
+import io.projector.ops.VerificationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

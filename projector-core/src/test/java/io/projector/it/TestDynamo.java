@@ -1,9 +1,9 @@
 package io.projector.it;
 
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
 import io.projector.Item;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import io.projector.SequenceNumber;
 import io.projector.internal.ChunkCommitter;
 import io.projector.internal.ChunkPlanner;

@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 
 /**
  * The application a command works for: {@code --application-name}, or the default the worker takes

@@ -1,12 +1,12 @@
 package io.projector.runner;
 
-import io.projector.Backfill;
-import io.projector.BackfillConfig;
-import io.projector.BackfillProgress;
+import io.projector.ops.Backfill;
+import io.projector.ops.BackfillConfig;
+import io.projector.ops.BackfillProgress;
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.ops.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

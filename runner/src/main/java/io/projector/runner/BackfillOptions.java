@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.BackfillConfig;
+import io.projector.ops.BackfillConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

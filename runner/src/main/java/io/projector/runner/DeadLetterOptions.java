@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.DeadLetterPolicy;
+import io.projector.worker.DeadLetterPolicy;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;

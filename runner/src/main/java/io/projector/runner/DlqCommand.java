@@ -1,8 +1,8 @@
 package io.projector.runner;
 
-import io.projector.DeadLetter;
-import io.projector.DeadLetters;
-import io.projector.Tables;
+import io.projector.ops.DeadLetter;
+import io.projector.ops.DeadLetters;
+import io.projector.ops.Tables;
 import java.io.PrintWriter;
 import java.util.StringJoiner;
 import java.util.function.UnaryOperator;

@@ -1,8 +1,8 @@
 package io.projector.runner;
 
-import io.projector.KeyMigration;
+import io.projector.ops.KeyMigration;
 import io.projector.Projection;
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.ReadModelPointer;
+import io.projector.ops.ReadModelPointer;
 import picocli.CommandLine.Option;
 
 /** The table of aliases readers resolve to find the read-model table (ReadModelPointer), which rebuild moves. */

@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.BackfillProgress;
+import io.projector.ops.BackfillProgress;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,10 +1,10 @@
 package io.projector.runner;
 
 import io.projector.Projection;
-import io.projector.ProjectorConfig;
-import io.projector.ReadModelPointer;
-import io.projector.Rebuild;
-import io.projector.RebuildOptions;
+import io.projector.worker.ProjectorConfig;
+import io.projector.ops.ReadModelPointer;
+import io.projector.ops.Rebuild;
+import io.projector.ops.RebuildOptions;
 import java.io.PrintWriter;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,10 +1,10 @@
 package io.projector.runner;
 
 import io.projector.Projection;
-import io.projector.ProjectorConfig;
-import io.projector.ProjectorStats;
-import io.projector.Replay;
-import io.projector.Tables;
+import io.projector.worker.ProjectorConfig;
+import io.projector.worker.ProjectorStats;
+import io.projector.ops.Replay;
+import io.projector.ops.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.projector.runner;
 
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.ops.Tables;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

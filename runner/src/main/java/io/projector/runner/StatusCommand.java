@@ -1,7 +1,7 @@
 package io.projector.runner;
 
-import io.projector.ReadModelStatus;
-import io.projector.Tables;
+import io.projector.ops.ReadModelStatus;
+import io.projector.ops.Tables;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 

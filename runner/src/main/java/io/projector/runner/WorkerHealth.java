@@ -1,7 +1,7 @@
 package io.projector.runner;
 
-import io.projector.Projector;
-import io.projector.ProjectorStats;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

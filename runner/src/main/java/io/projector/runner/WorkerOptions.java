@@ -1,7 +1,7 @@
 package io.projector.runner;
 
 import io.projector.Projection;
-import io.projector.ProjectorConfig;
+import io.projector.worker.ProjectorConfig;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Mixin;

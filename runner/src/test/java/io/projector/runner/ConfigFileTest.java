@@ -171,11 +171,11 @@ class ConfigFileTest {
     @Test
     void deadLetterSettingsBecomeThePolicy() throws Exception {
         RunCommand defaults = parse(Map.of());
-        assertThat(defaults.worker.tuning.deadLetters.policy(key -> "--" + key)).isEqualTo(io.projector.DeadLetterPolicy.DEFAULT);
+        assertThat(defaults.worker.tuning.deadLetters.policy(key -> "--" + key)).isEqualTo(io.projector.worker.DeadLetterPolicy.DEFAULT);
 
         Path file = file("dead-letter-retention-days=3", "dead-letter-redact=ssn, email");
         RunCommand run = parse(Map.of("PROJECTOR_DEAD_LETTER_RETENTION_DAYS", "5"), "--config", file.toString());
-        io.projector.DeadLetterPolicy policy = run.worker.tuning.deadLetters.policy(key -> "--" + key);
+        io.projector.worker.DeadLetterPolicy policy = run.worker.tuning.deadLetters.policy(key -> "--" + key);
         assertThat(policy.retention()).as("environment over file").isEqualTo(java.time.Duration.ofDays(5));
         assertThat(policy.keepImages()).isTrue();
         assertThat(policy.redactedAttributes()).containsExactlyInAnyOrder("ssn", "email");

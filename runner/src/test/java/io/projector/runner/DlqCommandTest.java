@@ -9,7 +9,7 @@ import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.Projection;
 import io.projector.SequenceNumber;
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import io.projector.Write;
 import io.projector.internal.Chunk;
 import io.projector.internal.ChunkCommitter;

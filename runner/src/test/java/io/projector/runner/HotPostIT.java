@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.ProjectorStats;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.worker.ProjectorStats;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
-import io.projector.verify.ReadModelVerifier;
+import io.projector.ops.ReadModelVerifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

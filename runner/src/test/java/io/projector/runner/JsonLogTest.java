@@ -70,7 +70,7 @@ class JsonLogTest {
 
     @Test
     void aStackTraceStaysInsideItsLine() throws Exception {
-        List<String> lines = logThrough("JSON", context -> context.getLogger("io.projector.Projector")
+        List<String> lines = logThrough("JSON", context -> context.getLogger("io.projector.worker.Projector")
                 .error("failed", new IllegalStateException("boom")));
         assertThat(lines).hasSize(1);
         JsonNode line = new ObjectMapper().readTree(lines.get(0));
@@ -92,12 +92,12 @@ class JsonLogTest {
         List<String> lines = logThrough("TEXT", context -> {
             MDC.put("shard", "shardId-1\r\nFAKE");
             context.getLogger("io.projector.internal.ShardProjector")
-                    .warn("parked {} for projection '{}'", "PK=ORDER#1\r\n12:00:00.000 INFO  io.projector.Projector - all is well", "p");
-            context.getLogger("io.projector.Projector").error("failed", new IllegalStateException("boom\nERROR forged line"));
+                    .warn("parked {} for projection '{}'", "PK=ORDER#1\r\n12:00:00.000 INFO  io.projector.worker.Projector - all is well", "p");
+            context.getLogger("io.projector.worker.Projector").error("failed", new IllegalStateException("boom\nERROR forged line"));
         });
         assertThat(lines).as("one line for the warning; the error's line, its exception's first line, and its frames").hasSizeGreaterThan(3);
         assertThat(lines.get(0)).contains("shardId-1\\r\\nFAKE")
-                .endsWith("parked PK=ORDER#1\\r\\n12:00:00.000 INFO  io.projector.Projector - all is well for projection 'p'");
+                .endsWith("parked PK=ORDER#1\\r\\n12:00:00.000 INFO  io.projector.worker.Projector - all is well for projection 'p'");
         assertThat(lines.get(1)).endsWith("- failed");
         assertThat(lines.get(2)).isEqualTo("java.lang.IllegalStateException: boom\\nERROR forged line");
         assertThat(lines.subList(3, lines.size())).allSatisfy(line -> assertThat(line).startsWith("\tat "));

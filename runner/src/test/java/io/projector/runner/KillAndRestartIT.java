@@ -5,10 +5,10 @@ import io.projector.internal.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
-import io.projector.verify.ReadModelVerifier;
-import io.projector.verify.VerificationResult;
+import io.projector.ops.ReadModelVerifier;
+import io.projector.ops.VerificationResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

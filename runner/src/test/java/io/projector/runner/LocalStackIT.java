@@ -4,10 +4,10 @@ import io.projector.runner.demo.DemoWorkload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.Tables;
-import io.projector.verify.ReadModelVerifier;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.ops.Tables;
+import io.projector.ops.ReadModelVerifier;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.localstack.LocalStackContainer;

@@ -3,7 +3,7 @@ package io.projector.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
 import java.nio.file.Path;
 import java.time.Duration;

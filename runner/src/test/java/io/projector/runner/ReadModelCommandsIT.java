@@ -2,12 +2,12 @@ package io.projector.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.ReadModelPointer;
-import io.projector.Tables;
+import io.projector.ops.ReadModelPointer;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
 import io.projector.projections.OrderCountersProjection;
-import io.projector.verify.ReadModelVerifier;
-import io.projector.verify.VerificationResult;
+import io.projector.ops.ReadModelVerifier;
+import io.projector.ops.VerificationResult;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import io.projector.runner.demo.DemoWorkload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import io.projector.local.LocalDynamoDb;
-import io.projector.verify.ReadModelVerifier;
+import io.projector.ops.ReadModelVerifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

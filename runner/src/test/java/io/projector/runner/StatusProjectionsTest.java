@@ -3,7 +3,7 @@ package io.projector.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.SequenceNumber;
-import io.projector.Tables;
+import io.projector.ops.Tables;
 import io.projector.internal.EngineKeys;
 import io.projector.internal.ShardStatusStore;
 import io.projector.internal.WatermarkStore;
@@ -45,7 +45,7 @@ class StatusProjectionsTest {
             String endpoint = local.endpoint().toString();
             // Nothing of it in the table: not "live".
             assertThat(status(endpoint, "--projections", "order-counters")).as(err::toString).isZero();
-            assertThat(out.toString()).contains("order-counters: " + io.projector.ReadModelStatus.NEVER_RAN + ", 0 dead letters waiting")
+            assertThat(out.toString()).contains("order-counters: " + io.projector.ops.ReadModelStatus.NEVER_RAN + ", 0 dead letters waiting")
                     .doesNotContain("live").doesNotContain("no shard processed yet");
 
             EngineKeys keys = EngineKeys.of(APPLICATION);

@@ -2,7 +2,7 @@ package io.projector.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.ReadModelStatus;
+import io.projector.ops.ReadModelStatus;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

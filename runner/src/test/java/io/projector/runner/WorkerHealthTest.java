@@ -2,7 +2,7 @@ package io.projector.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.ProjectorStats;
+import io.projector.worker.ProjectorStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

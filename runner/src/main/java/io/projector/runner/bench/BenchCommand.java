@@ -1,14 +1,14 @@
 package io.projector.runner.bench;
 
-import io.projector.Backfill;
-import io.projector.BackfillConfig;
-import io.projector.BackfillProgress;
+import io.projector.ops.Backfill;
+import io.projector.ops.BackfillConfig;
+import io.projector.ops.BackfillProgress;
 import io.projector.ChangeEvent;
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.ProjectorStats;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.worker.ProjectorStats;
+import io.projector.ops.Tables;
 import io.projector.internal.ChangeEventDecoder;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,14 +1,14 @@
 package io.projector.runner.demo;
 
 import io.projector.Projection;
-import io.projector.Projector;
-import io.projector.ProjectorConfig;
-import io.projector.ProjectorStats;
-import io.projector.Tables;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
+import io.projector.worker.ProjectorStats;
+import io.projector.ops.Tables;
 import io.projector.projections.ShardedCounters;
 import io.projector.projections.ShardedOrderCountProjection;
-import io.projector.verify.ReadModelVerifier;
-import io.projector.verify.VerificationResult;
+import io.projector.ops.ReadModelVerifier;
+import io.projector.ops.VerificationResult;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

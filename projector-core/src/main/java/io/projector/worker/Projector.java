@@ -1,5 +1,7 @@
-package io.projector;
+package io.projector.worker;
 
+import io.projector.Projection;
+import io.projector.ops.Tables;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Gauge;

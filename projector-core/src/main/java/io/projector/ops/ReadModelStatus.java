@@ -1,5 +1,6 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.SequenceNumber;
 import io.projector.internal.BackfillStore;
 import io.projector.internal.DeadLetterStore;
 import io.projector.internal.EngineKeys;

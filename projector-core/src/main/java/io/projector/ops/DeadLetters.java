@@ -1,5 +1,8 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.ChangeEvent;
+import io.projector.Projection;
+import io.projector.ProjectionFailedException;
 import io.projector.internal.AppliedVersion;
 import io.projector.internal.AppliedVersionStore;
 import io.projector.internal.Chunk;

@@ -1,5 +1,8 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.Projection;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
 import io.projector.internal.AwsClients;
 import io.projector.internal.BackfillStore;
 import io.projector.internal.EngineKeys;

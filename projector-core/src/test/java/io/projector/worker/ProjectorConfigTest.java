@@ -1,4 +1,4 @@
-package io.projector;
+package io.projector.worker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.Projection;
+import io.projector.worker.ProjectorConfig;
 import io.projector.internal.BackfillRun;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.projector;
+package io.projector.worker;
 
 import java.time.Duration;
 import java.util.Set;

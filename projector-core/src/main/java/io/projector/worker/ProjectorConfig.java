@@ -1,4 +1,4 @@
-package io.projector;
+package io.projector.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,5 +1,7 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.ChangeEvent;
+import io.projector.worker.DeadLetterPolicy;
 import java.time.Instant;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.projector.verify;
+package io.projector.ops;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;

@@ -1,5 +1,7 @@
-package io.projector;
+package io.projector.ops;
 
+import io.projector.ItemKey;
+import io.projector.worker.ProjectorConfig;
 import io.projector.internal.AwsClients;
 import io.projector.internal.ChunkPlanner;
 import io.projector.internal.EngineKeys;

@@ -1,4 +1,4 @@
-package io.projector;
+package io.projector.ops;
 
 import java.time.Duration;
 
