@@ -2,10 +2,10 @@ package io.projector.bench;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;
-import io.projector.internal.ChangeEventDecoder;
-import io.projector.internal.Chunk;
-import io.projector.internal.ChunkPlanner;
-import io.projector.internal.TransactionLimits;
+import io.projector.internal.plan.ChangeEventDecoder;
+import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.TransactionLimits;
 import io.projector.projections.OrderCountersProjection;
 import io.projector.projections.OrderHistoryProjection;
 import io.projector.projections.PostLikesProjection;

@@ -1,5 +1,24 @@
 package io.projector.internal;
 
+import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.commit.ReadModelBreaker;
+import io.projector.internal.commit.RetryPolicy;
+import io.projector.internal.handoff.ScanHandOff;
+import io.projector.internal.plan.ChangeEventDecoder;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.plan.HandOffRule;
+import io.projector.internal.plan.ItemSize;
+import io.projector.internal.plan.ShardStoppedException;
+import io.projector.internal.plan.TransactionLimits;
+import io.projector.internal.shard.EngineCounters;
+import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.store.AppliedVersionStore;
+import io.projector.internal.store.AwsClients;
+import io.projector.internal.store.BackfillStore;
+import io.projector.internal.store.DeadLetterStore;
+import io.projector.internal.store.StreamShards;
+import io.projector.internal.store.WatermarkStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;

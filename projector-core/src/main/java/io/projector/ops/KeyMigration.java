@@ -2,10 +2,10 @@ package io.projector.ops;
 
 import io.projector.ItemKey;
 import io.projector.worker.ProjectorConfig;
-import io.projector.internal.AwsClients;
-import io.projector.internal.ChunkPlanner;
-import io.projector.internal.EngineKeys;
-import io.projector.internal.LegacyEngineItems;
+import io.projector.internal.store.AwsClients;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.store.LegacyEngineItems;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,11 +1,11 @@
 package io.projector.ops;
 
 import io.projector.SequenceNumber;
-import io.projector.internal.BackfillStore;
-import io.projector.internal.DeadLetterStore;
-import io.projector.internal.EngineKeys;
-import io.projector.internal.ShardStatusStore;
-import io.projector.internal.WatermarkStore;
+import io.projector.internal.store.BackfillStore;
+import io.projector.internal.store.DeadLetterStore;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.store.ShardStatusStore;
+import io.projector.internal.store.WatermarkStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

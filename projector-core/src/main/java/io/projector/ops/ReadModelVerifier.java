@@ -2,7 +2,7 @@ package io.projector.ops;
 
 import io.projector.ItemKey;
 import io.projector.Projection;
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

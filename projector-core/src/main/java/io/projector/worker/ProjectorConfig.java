@@ -86,8 +86,8 @@ public record ProjectorConfig(
     public ProjectorConfig {
         requireTableName("source table", sourceTable);
         requireTableName("read-model table", readModelTable);
-        io.projector.internal.EngineKeys.requireApplication(applicationName, "application name");
-        io.projector.internal.EngineKeys.requireApplication(engineApplication, "engine application name");
+        io.projector.internal.plan.EngineKeys.requireApplication(applicationName, "application name");
+        io.projector.internal.plan.EngineKeys.requireApplication(engineApplication, "engine application name");
         if (sourceTable.equals(readModelTable)) {
             throw new IllegalArgumentException("read-model table must differ from the source table (both are '" + sourceTable + "')");
         }
@@ -163,7 +163,7 @@ public record ProjectorConfig(
      * ({@code PROJECTOR#<application>#…}), in one line that names the setting as the caller calls it.
      */
     public static void checkApplicationName(String name, String setting) {
-        io.projector.internal.EngineKeys.requireApplication(name, setting);
+        io.projector.internal.plan.EngineKeys.requireApplication(name, setting);
     }
 
     private static void requireName(String what, String value) {

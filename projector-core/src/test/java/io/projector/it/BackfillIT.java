@@ -1,6 +1,6 @@
 package io.projector.it;
 
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,8 +13,8 @@ import io.projector.Projection;
 import io.projector.worker.Projector;
 import io.projector.worker.ProjectorConfig;
 import io.projector.SequenceNumber;
-import io.projector.internal.BackfillStore;
-import io.projector.internal.WatermarkStore;
+import io.projector.internal.store.BackfillStore;
+import io.projector.internal.store.WatermarkStore;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
 import java.time.Duration;

@@ -12,7 +12,7 @@ import io.projector.Projection;
 import io.projector.worker.Projector;
 import io.projector.worker.ProjectorConfig;
 import io.projector.Write;
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
 import java.time.Duration;

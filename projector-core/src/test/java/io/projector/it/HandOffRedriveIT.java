@@ -14,23 +14,23 @@ import io.projector.Projection;
 import io.projector.worker.ProjectorConfig;
 import io.projector.SequenceNumber;
 import io.projector.Write;
-import io.projector.internal.AppliedVersionStore;
-import io.projector.internal.BackfillStore;
-import io.projector.internal.ChangeEventDecoder;
-import io.projector.internal.ChunkCommitter;
-import io.projector.internal.ChunkPlanner;
-import io.projector.internal.DeadLetterStore;
-import io.projector.internal.EngineKeys;
-import io.projector.internal.EngineCounters;
-import io.projector.internal.HandOffRule;
-import io.projector.internal.HandOffTracker;
-import io.projector.internal.InMemoryReadModel;
-import io.projector.internal.ReadModelBreaker;
-import io.projector.internal.RetryPolicy;
-import io.projector.internal.ScanHandOff;
-import io.projector.internal.ShardProjector;
-import io.projector.internal.TransactionLimits;
-import io.projector.internal.WatermarkStore;
+import io.projector.internal.store.AppliedVersionStore;
+import io.projector.internal.store.BackfillStore;
+import io.projector.internal.plan.ChangeEventDecoder;
+import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.store.DeadLetterStore;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.shard.EngineCounters;
+import io.projector.internal.plan.HandOffRule;
+import io.projector.internal.handoff.HandOffTracker;
+import io.projector.internal.plan.InMemoryReadModel;
+import io.projector.internal.commit.ReadModelBreaker;
+import io.projector.internal.commit.RetryPolicy;
+import io.projector.internal.handoff.ScanHandOff;
+import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.plan.TransactionLimits;
+import io.projector.internal.store.WatermarkStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,10 +83,10 @@ class HandOffRedriveIT {
         ShardProjector stream = new ShardProjector(SHARD, List.of(projection.name()), planner, committer, watermarks, deadLetters,
                 retry, breaker, new EngineCounters(), () -> false, clock,
                 new HandOffTracker(SHARD, "worker-1", Map.of(projection.name(), projection.entityTypes()),
-                        new io.projector.internal.StoredHandOffLedger(backfills, watermarks, markers, () -> List.of(SHARD)),
+                        new io.projector.internal.store.StoredHandOffLedger(backfills, watermarks, markers, () -> List.of(SHARD)),
                         Duration.ofMinutes(5), clock), null);
         stream.initialize();
-        assertThat(backfills.shardState(projection.name(), SHARD)).isEqualTo(io.projector.internal.HandOffLedger.ShardState.JOINED);
+        assertThat(backfills.shardState(projection.name(), SHARD)).isEqualTo(io.projector.internal.store.HandOffLedger.ShardState.JOINED);
 
         // The stream: B's change fails and is parked, its next one waits behind it; C's is applied.
         stream.process(List.of(modify("B", 2, "bad-b2"), modify("B", 3, "b3"), modify("C", 2, "c2")));

@@ -66,7 +66,7 @@ class ProjectionGapIT {
                 .segments(1).joinTimeout(Duration.ofSeconds(60)).build());
         // The backfill registers from its own thread: the worker's start check must find the registration.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                new io.projector.internal.BackfillStore(TestDynamo.client(), t.readModel(), io.projector.internal.EngineKeys.of(t.application())).registration("tally").isPresent());
+                new io.projector.internal.store.BackfillStore(TestDynamo.client(), t.readModel(), io.projector.internal.plan.EngineKeys.of(t.application())).registration("tally").isPresent());
         try (Projector withTally = t.start(List.of(COPY, TALLY))) {
             BackfillProgress done = backfill.await();
             assertThat(done.phase()).isEqualTo("COMPLETE");

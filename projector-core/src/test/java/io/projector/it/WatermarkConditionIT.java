@@ -1,6 +1,6 @@
 package io.projector.it;
 
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.retry.Retry;
@@ -9,15 +9,15 @@ import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.worker.ProjectorConfig;
 import io.projector.SequenceNumber;
-import io.projector.internal.ChunkCommitter;
-import io.projector.internal.ChunkPlanner;
-import io.projector.internal.DeadLetterStore;
-import io.projector.internal.EngineCounters;
-import io.projector.internal.ReadModelBreaker;
-import io.projector.internal.RetryPolicy;
-import io.projector.internal.ShardProjector;
-import io.projector.internal.TransactionLimits;
-import io.projector.internal.WatermarkStore;
+import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.store.DeadLetterStore;
+import io.projector.internal.shard.EngineCounters;
+import io.projector.internal.commit.ReadModelBreaker;
+import io.projector.internal.commit.RetryPolicy;
+import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.plan.TransactionLimits;
+import io.projector.internal.store.WatermarkStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.projector.runner;
 
 import io.projector.runner.demo.DemoWorkload;
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -48,7 +48,7 @@ class JsonLogTest {
     }
 
     private static void parkedLine(LoggerContext context) {
-        org.slf4j.Logger log = context.getLogger("io.projector.internal.ShardProjector");
+        org.slf4j.Logger log = context.getLogger("io.projector.internal.shard.ShardProjector");
         log.info("parked {} for projection '{}'", "a \"quoted\" change", "order-counters");
         log.debug("below the level");
         context.getLogger("software.amazon.kinesis.leases.LeaseCleanupManager").info("tuned down");
@@ -61,7 +61,7 @@ class JsonLogTest {
         JsonNode line = new ObjectMapper().readTree(lines.get(0));
         assertThat(line.get("message").asText()).isEqualTo("parked a \"quoted\" change for projection 'order-counters'");
         assertThat(line.get("level").asText()).isEqualTo("INFO");
-        assertThat(line.get("logger_name").asText()).isEqualTo("io.projector.internal.ShardProjector");
+        assertThat(line.get("logger_name").asText()).isEqualTo("io.projector.internal.shard.ShardProjector");
         assertThat(line.get("shard").asText()).isEqualTo("shardId-0001");
         assertThat(line.get("projection").asText()).isEqualTo("order-counters");
         assertThat(line.has("@timestamp")).isTrue();
@@ -91,7 +91,7 @@ class JsonLogTest {
     void textEscapesControlCharactersOfMessagesKeysAndExceptions() throws Exception {
         List<String> lines = logThrough("TEXT", context -> {
             MDC.put("shard", "shardId-1\r\nFAKE");
-            context.getLogger("io.projector.internal.ShardProjector")
+            context.getLogger("io.projector.internal.shard.ShardProjector")
                     .warn("parked {} for projection '{}'", "PK=ORDER#1\r\n12:00:00.000 INFO  io.projector.worker.Projector - all is well", "p");
             context.getLogger("io.projector.worker.Projector").error("failed", new IllegalStateException("boom\nERROR forged line"));
         });

@@ -1,6 +1,6 @@
 package io.projector.runner;
 
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.projector.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.ops.Tables;
-import io.projector.internal.EngineKeys;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.local.LocalDynamoDb;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.SequenceNumber;
 import io.projector.ops.Tables;
-import io.projector.internal.EngineKeys;
-import io.projector.internal.ShardStatusStore;
-import io.projector.internal.WatermarkStore;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.store.ShardStatusStore;
+import io.projector.internal.store.WatermarkStore;
 import io.projector.local.LocalDynamoDb;
 import java.io.PrintWriter;
 import java.io.StringWriter;

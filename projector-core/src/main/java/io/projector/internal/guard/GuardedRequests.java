@@ -1,6 +1,6 @@
 package io.projector.internal.guard;
 
-import io.projector.internal.ItemMutation;
+import io.projector.internal.plan.ItemMutation;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

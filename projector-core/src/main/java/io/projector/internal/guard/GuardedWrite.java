@@ -2,7 +2,7 @@ package io.projector.internal.guard;
 
 import io.projector.ItemKey;
 import io.projector.Write;
-import io.projector.internal.ItemMutation;
+import io.projector.internal.plan.ItemMutation;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;

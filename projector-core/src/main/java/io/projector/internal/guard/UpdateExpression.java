@@ -1,6 +1,6 @@
 package io.projector.internal.guard;
 
-import io.projector.internal.ItemMutation;
+import io.projector.internal.plan.ItemMutation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;

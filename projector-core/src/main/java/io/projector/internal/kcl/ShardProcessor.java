@@ -4,11 +4,11 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.adapter.DynamoDBStreamsC
 import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsProcessRecordsInput;
 import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
 import io.projector.ChangeEvent;
-import io.projector.internal.ChangeEventDecoder;
-import io.projector.internal.FatalErrors;
-import io.projector.internal.MalformedRecordException;
-import io.projector.internal.ShardProjector;
-import io.projector.internal.ShardStoppedException;
+import io.projector.internal.plan.ChangeEventDecoder;
+import io.projector.internal.plan.FatalErrors;
+import io.projector.internal.plan.MalformedRecordException;
+import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.plan.ShardStoppedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -23,7 +23,7 @@ import software.amazon.kinesis.metrics.MetricsConfig;
 import software.amazon.kinesis.metrics.MetricsLevel;
 import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.StreamTracker;
-import io.projector.internal.AwsClients;
+import io.projector.internal.store.AwsClients;
 
 /** Builds and runs the KCL scheduler that feeds one source table's stream to {@link ShardProcessor}s. */
 public final class StreamWorker {

@@ -1,6 +1,6 @@
 package io.projector.internal.kcl;
 
-import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.plan.ChangeEventDecoder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -16,7 +16,7 @@ public final class WorkerProcessors implements Supplier<ShardProcessor> {
     private final ShardRegistry registry;
     private final Consumer<Throwable> fatalHandler;
 
-    /** @param fatalHandler told of a fatal VM error on a shard (out of memory); {@link io.projector.internal.FatalErrors#haltProcess} in a worker */
+    /** @param fatalHandler told of a fatal VM error on a shard (out of memory); {@link io.projector.internal.plan.FatalErrors#haltProcess} in a worker */
     public WorkerProcessors(ShardProcessor.ProjectorFactory factory, ChangeEventDecoder decoder, Duration checkpointInterval,
                             Clock clock, ShardRegistry registry, Consumer<Throwable> fatalHandler) {
         this.fatalHandler = fatalHandler;

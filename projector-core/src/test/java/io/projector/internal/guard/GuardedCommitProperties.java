@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ItemKey;
 import io.projector.Write;
-import io.projector.internal.InMemoryReadModel;
+import io.projector.internal.plan.InMemoryReadModel;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;

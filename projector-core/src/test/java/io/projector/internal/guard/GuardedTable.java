@@ -1,8 +1,8 @@
 package io.projector.internal.guard;
 
 import io.projector.ItemKey;
-import io.projector.internal.InMemoryReadModel;
-import io.projector.internal.ItemMutation;
+import io.projector.internal.plan.InMemoryReadModel;
+import io.projector.internal.plan.ItemMutation;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.projector.internal.kcl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.plan.ChangeEventDecoder;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.projector.worker.Projector;
 import io.projector.worker.ProjectorConfig;
 import io.projector.worker.ProjectorStats;
 import io.projector.ops.Tables;
-import io.projector.internal.ChangeEventDecoder;
+import io.projector.internal.plan.ChangeEventDecoder;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;

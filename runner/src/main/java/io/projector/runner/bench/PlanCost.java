@@ -2,9 +2,9 @@ package io.projector.runner.bench;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;
-import io.projector.internal.Chunk;
-import io.projector.internal.ChunkPlanner;
-import io.projector.internal.TransactionLimits;
+import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.TransactionLimits;
 import java.util.List;
 import java.util.Map;
 

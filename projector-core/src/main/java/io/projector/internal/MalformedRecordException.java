@@ -1,8 +1,0 @@
-package io.projector.internal;
-
-/** A stream record that cannot be decoded into a change event. */
-public class MalformedRecordException extends RuntimeException {
-    public MalformedRecordException(String message) {
-        super(message);
-    }
-}

@@ -1,5 +1,0 @@
-package io.projector.internal;
-
-/** One applied-version marker: a projection and a source item (as {@link SourceKeys} text). */
-public record MarkerKey(String projection, String sourceKey) {
-}

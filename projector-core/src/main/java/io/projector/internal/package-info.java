@@ -1,0 +1,9 @@
+/**
+ * The engine. Not API: nothing here is stable, and no public type outside {@code io.projector.internal}
+ * shows one of these types (a test checks both that and the stage order below).
+ *
+ * <p>The path of one change reads as a row of packages, each depending only on those to its left:
+ * {@code plan <- store <- commit <- shard <- {handoff, kcl} <- internal}. This package holds what wires
+ * them for a read-model table, for the worker ({@code io.projector.worker}) and for backfill alike.
+ */
+package io.projector.internal;
