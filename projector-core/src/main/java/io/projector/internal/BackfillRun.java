@@ -1,22 +1,16 @@
 package io.projector.internal;
 
 import io.projector.internal.commit.ChunkCommitter;
-import io.projector.internal.commit.ReadModelBreaker;
-import io.projector.internal.commit.RetryPolicy;
 import io.projector.internal.handoff.ScanHandOff;
 import io.projector.internal.plan.ChangeEventDecoder;
 import io.projector.internal.plan.ChunkPlanner;
-import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.plan.HandOffRule;
 import io.projector.internal.plan.ItemSize;
 import io.projector.internal.plan.ShardStoppedException;
-import io.projector.internal.plan.TransactionLimits;
 import io.projector.internal.shard.EngineCounters;
 import io.projector.internal.shard.ShardProjector;
-import io.projector.internal.store.AppliedVersionStore;
 import io.projector.internal.store.AwsClients;
 import io.projector.internal.store.BackfillStore;
-import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.StreamShards;
 import io.projector.internal.store.WatermarkStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -106,9 +100,9 @@ public final class BackfillRun {
         try (AwsClients clients = new AwsClients(config)) {
             TableDescription source = describe(clients, config.sourceTable(), "source");
             describe(clients, config.readModelTable(), "read-model");
-            BackfillStore store = new BackfillStore(clients.dynamo(), config.readModelTable(), EngineKeys.of(config.engineApplication()));
-            WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable(), EngineKeys.of(config.engineApplication()));
-            register(store, watermarks);
+            Engine engine = Engine.of(config, clients.dynamo(), projections, counters, clock);
+            BackfillStore store = engine.backfills();
+            register(store, engine.watermarks());
             phase = "JOINING";
             awaitJoins(clients, store, source.latestStreamArn());
             if (stopRequested) {
@@ -118,7 +112,7 @@ public final class BackfillRun {
             long now = clock.millis();
             names.forEach(p -> store.markRunning(p, now, estimate));
             phase = "SCANNING";
-            boolean complete = scan(clients, store, source);
+            boolean complete = scan(clients, engine, source);
             if (!complete) {
                 return finish("STOPPED");
             }
@@ -200,7 +194,8 @@ public final class BackfillRun {
         }
     }
 
-    private boolean scan(AwsClients clients, BackfillStore store, TableDescription source) {
+    private boolean scan(AwsClients clients, Engine engine, TableDescription source) {
+        BackfillStore store = engine.backfills();
         List<String> keyNames = source.keySchema().stream().map(KeySchemaElement::attributeName).toList();
         Map<Integer, BackfillStore.SegmentProgress> saved = new HashMap<>();
         int total = options.segments();
@@ -217,18 +212,13 @@ public final class BackfillRun {
             log.info("resuming the backfill of {}: {} items scanned before, {} of {} segments done", names, scannedBefore.get(),
                     saved.values().stream().filter(BackfillStore.SegmentProgress::done).count(), total);
         }
-        ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);
-        EngineKeys keys = EngineKeys.of(config.engineApplication());
-        WatermarkStore watermarks = new WatermarkStore(clients.dynamo(), config.readModelTable(), keys);
-        DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), keys, config.deadLetters());
-        ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), watermarks, deadLetters, clock);
-        AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable(), keys);
+        ChunkPlanner planner = engine.planner(ChunkPlanner.Unrouted.IGNORE);
+        ChunkCommitter committer = engine.committer();
         Map<String, HandOffRule> rules = new LinkedHashMap<>();
         names.forEach(p -> rules.put(p, new HandOffRule(options.versionAttribute())));
-        Map<String, java.util.Set<String>> entityTypes = new LinkedHashMap<>();
-        projections.forEach(p -> entityTypes.put(p.name(), java.util.Set.copyOf(p.entityTypes())));
-        Retry retry = RetryPolicy.create("backfill", config);
-        CircuitBreaker breaker = ReadModelBreaker.create(config);
+        Map<String, java.util.Set<String>> entityTypes = engine.entityTypes();
+        Retry retry = engine.retry("backfill");
+        CircuitBreaker breaker = engine.breaker();
         RateLimiter limiter = RateLimiter.of("backfill-read-units", RateLimiterConfig.custom()
                 .limitForPeriod(options.readUnitsPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
                 .timeoutDuration(Duration.ofMinutes(5)).build());
@@ -243,8 +233,8 @@ public final class BackfillRun {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < segments; i++) {
                 BackfillStore.SegmentProgress start = saved.getOrDefault(i, new BackfillStore.SegmentProgress(i, null, false, 0));
-                ShardProjector projector = new ShardProjector("backfill-" + i, names, planner, committer, watermarks, deadLetters, retry,
-                        breaker, counters, () -> stopRequested, clock, new ScanHandOff(markers, rules, entityTypes), null);
+                ShardProjector projector = engine.shard("backfill-" + i, planner, committer, retry, breaker, () -> stopRequested,
+                        new ScanHandOff(engine.markers(), rules, entityTypes), null);
                 results.add(pool.submit(() -> segment(clients, store, projector, keyNames, segments, start, limiter, retry)));
             }
             boolean all = true;

@@ -6,9 +6,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.projector.internal.store.AppliedVersionStore;
+import io.projector.internal.Engine;
 import io.projector.internal.store.AwsClients;
-import io.projector.internal.store.BackfillStore;
 import io.projector.internal.store.HandOffLedger;
 import io.projector.internal.handoff.HandOffTracker;
 import io.projector.internal.store.StoredHandOffLedger;
@@ -16,19 +15,11 @@ import io.projector.internal.store.StreamShards;
 import io.projector.internal.plan.ChangeEventDecoder;
 import io.projector.internal.commit.ChunkCommitter;
 import io.projector.internal.plan.ChunkPlanner;
-import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.shard.EngineCounters;
-import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.LegacyEngineItems;
 import io.projector.internal.store.ProjectionGaps;
 import io.projector.internal.plan.FatalErrors;
-import io.projector.internal.commit.ReadModelBreaker;
-import io.projector.internal.commit.RetryPolicy;
-import io.projector.internal.shard.ShardProjector;
 import io.projector.internal.shard.ShardReporter;
-import io.projector.internal.store.ShardStatusStore;
-import io.projector.internal.plan.TransactionLimits;
-import io.projector.internal.store.WatermarkStore;
 import io.projector.internal.kcl.ShardRegistry;
 import io.projector.internal.kcl.StreamWorker;
 import io.projector.internal.kcl.WorkerProcessors;
@@ -74,46 +65,36 @@ public final class Projector implements AutoCloseable {
         this.clients = new AwsClients(config);
         try {
             String streamArn = streamArn(clients, config);
-            List<String> names = projections.stream().map(Projection::name).toList();
+            Engine engine = Engine.of(config, clients.dynamo(), projections, counters, Clock.systemUTC());
+            List<String> names = engine.names();
             // The KCL resumes every projection of the application at its checkpoints: one left out of
             // earlier runs, or new to an application that has read the stream, would silently skip changes.
-            EngineKeys keys = EngineKeys.of(config.engineApplication());
             // Engine items written before keys named the application are invisible to this worker:
             // it refuses to start until `projector migrate-keys` has moved them.
             String app = config.engineApplication();
             String unmoved = new LegacyEngineItems(clients.dynamo(), config.readModelTable(), app,
                     () -> LegacyEngineItems.shardsOf(clients.dynamo(), clients.streams(), streamArn, app))
-                    .startProblem(names, new WatermarkStore(clients.dynamo(), config.readModelTable(), keys),
-                            new BackfillStore(clients.dynamo(), config.readModelTable(), keys), config.sourceTable(), config.readModelTable());
+                    .startProblem(names, engine.watermarks(), engine.backfills(), config.sourceTable(), config.readModelTable());
             if (unmoved != null) {
                 throw new IllegalStateException(unmoved);
             }
-            List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), keys, names);
+            List<ProjectionGaps.Gap> gaps = ProjectionGaps.of(clients.dynamo(), config.readModelTable(), config.applicationName(), engine.keys(), names);
             if (!gaps.isEmpty()) {
                 throw new IllegalStateException(ProjectionGaps.message(config.applicationName(), gaps));
             }
-            ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB,
-                    new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
-            WatermarkStore store = new WatermarkStore(clients.dynamo(), config.readModelTable(), keys);
-            DeadLetterStore deadLetters = new DeadLetterStore(clients.dynamo(), config.readModelTable(), keys, config.deadLetters());
-            ChunkCommitter committer = new ChunkCommitter(clients.dynamo(), config.readModelTable(), store, deadLetters, Clock.systemUTC(),
-                    counters.consumedWriteUnits::add);
-            Retry retry = RetryPolicy.create("read-model", config);
-            this.breaker = ReadModelBreaker.create(config);
-            retry.getEventPublisher().onRetry(e -> counters.retries.increment());
+            ChunkPlanner planner = engine.planner(new ChunkPlanner.Unrouted(config.parkMissingType(), config.parkUnknownTypes()));
+            ChunkCommitter committer = engine.committer(counters.consumedWriteUnits::add);
+            Retry retry = engine.retry("read-model");
+            this.breaker = engine.breaker();
             bindGauges(config.meterRegistry(), names);
-            ChangeEventDecoder decoder = new ChangeEventDecoder(config.entityTypeAttribute());
-            BackfillStore backfills = new BackfillStore(clients.dynamo(), config.readModelTable(), keys);
-            AppliedVersionStore markers = new AppliedVersionStore(clients.dynamo(), config.readModelTable(), keys);
-            java.util.Map<String, Set<String>> entityTypes = new java.util.LinkedHashMap<>();
-            projections.forEach(p -> entityTypes.put(p.name(), Set.copyOf(p.entityTypes())));
-            HandOffLedger ledger = new StoredHandOffLedger(backfills, store, markers, () -> StreamShards.open(clients.streams(), streamArn));
-            ShardStatusStore shardStatus = new ShardStatusStore(clients.dynamo(), config.readModelTable(), keys);
+            ChangeEventDecoder decoder = engine.decoder();
+            java.util.Map<String, Set<String>> entityTypes = engine.entityTypes();
+            HandOffLedger ledger = new StoredHandOffLedger(engine.backfills(), engine.watermarks(), engine.markers(),
+                    () -> StreamShards.open(clients.streams(), streamArn));
             WorkerProcessors processors = new WorkerProcessors(
-                    (shardId, stop) -> new ShardProjector(shardId, names, planner, committer, store, deadLetters, retry, breaker, counters, stop,
-                            Clock.systemUTC(), new HandOffTracker(shardId, config.workerId(), entityTypes, ledger,
-                            config.handOffMargin(), Clock.systemUTC()),
-                            new ShardReporter(shardStatus, config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
+                    (shardId, stop) -> engine.shard(shardId, planner, committer, retry, breaker, stop,
+                            new HandOffTracker(shardId, config.workerId(), entityTypes, ledger, config.handOffMargin(), Clock.systemUTC()),
+                            new ShardReporter(engine.shardStatus(), config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);
             String ttlProblem = Tables.timeToLiveProblem(clients.dynamo(), config.readModelTable());
             if (ttlProblem != null) {
