@@ -139,7 +139,7 @@ public final class KeyMigration {
                         + "): another application's with a projection of the same name, or shards the stream no longer lists");
             }
             List<Map<String, AttributeValue>> backfill = old.backfill(p);
-            boolean inProgress = backfill.stream().anyMatch(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())
+            boolean inProgress = backfill.stream().anyMatch(i -> EngineKeys.BACKFILL_STATE.equals(i.get(ItemKey.SORT_KEY).s())
                     && !"RETIRED".equals(i.get("status").s()));
             backfill.forEach(i -> move("backfill state", i));
             if (inProgress || handOffLetters.contains(p)) {

@@ -36,6 +36,10 @@ public final class EngineKeys {
     static final String APPLIED = "APPLIED#";
     static final String SHARD = "SHARD";
     public static final String SHARD_SORT_PREFIX = "SHARD#";
+    /** Sort keys of a projection's backfill partition: its registration, and a shard's join or refusal. */
+    public static final String BACKFILL_STATE = "STATE";
+    public static final String BACKFILL_JOINED_PREFIX = "JOINED#";
+    public static final String BACKFILL_REFUSED_PREFIX = "REFUSED#";
 
     /** Application names that would make the application's prefix read as an older key shape. */
     private static final Set<String> KINDS = Set.of("WATERMARK", "DLQ", "BACKFILL", "APPLIED", "SHARD");
@@ -106,12 +110,30 @@ public final class EngineKeys {
         return ItemKey.of(deadLetterPartition(), sortKey);
     }
 
+    /**
+     * A dead letter's sort key: {@code <projection>#<shardId>#<id>}, where the id is the sequence
+     * number zero-padded, and the projection {@code *} for a record no projection saw.
+     */
+    public static String deadLetterSortKey(String projection, String shardId, String id) {
+        return projection + "#" + shardId + "#" + id;
+    }
+
+    /** What the sort keys of one projection's dead letters start with. */
+    public static String deadLetterSortPrefix(String projection) {
+        return projection + "#";
+    }
+
     public String backfillPartition(String projection) {
         return prefix + BACKFILL + projection;
     }
 
     public String backfillRunPartition(List<String> projections) {
         return prefix + BACKFILL + "RUN#" + String.join("+", new TreeSet<>(projections));
+    }
+
+    /** A backfill run's progress on one scan segment. */
+    public static String backfillSegmentSortKey(int segment) {
+        return String.format("SEGMENT#%05d", segment);
     }
 
     /** One of the 256 partitions of a projection's hand-off markers. */
@@ -121,6 +143,11 @@ public final class EngineKeys {
 
     public String shardReportPartition() {
         return prefix + SHARD;
+    }
+
+    /** A shard's report: the worker's application (a replay's differs from the live one) and the shard. */
+    public ItemKey shardReport(String application, String shardId) {
+        return ItemKey.of(shardReportPartition(), application + "#" + shardId);
     }
 
     @Override

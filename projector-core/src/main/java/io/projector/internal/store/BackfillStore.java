@@ -59,7 +59,7 @@ public final class BackfillStore {
     }
 
     ItemKey stateKey(String projection) {
-        return ItemKey.of(keys.backfillPartition(projection), "STATE");
+        return ItemKey.of(keys.backfillPartition(projection), EngineKeys.BACKFILL_STATE);
     }
 
     /** Consistent reads of the registrations of these projections; those without one are absent. */
@@ -122,7 +122,7 @@ public final class BackfillStore {
     public void forget(String projection) {
         List<Map<String, AttributeValue>> items = query(keys.backfillPartition(projection));
         // The registration goes last: interrupted, the join records it explains are still there to finish with.
-        items.sort(java.util.Comparator.comparing(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())));
+        items.sort(java.util.Comparator.comparing(i -> EngineKeys.BACKFILL_STATE.equals(i.get(ItemKey.SORT_KEY).s())));
         for (Map<String, AttributeValue> item : items) {
             dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
                     ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
@@ -132,13 +132,13 @@ public final class BackfillStore {
     /** Records that this shard's changes of the projection are applied under the hand-off rule from now on. */
     public void join(String projection, String shardId, String workerId, long nowMillis) {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId),
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS(EngineKeys.BACKFILL_JOINED_PREFIX + shardId),
                 "worker", AttributeValue.fromS(workerId), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
     public void refuse(String projection, String shardId, String reason, long nowMillis) {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
-                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS("REFUSED#" + shardId),
+                ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)), ItemKey.SORT_KEY, AttributeValue.fromS(EngineKeys.BACKFILL_REFUSED_PREFIX + shardId),
                 "reason", AttributeValue.fromS(reason), "at", AttributeValue.fromN(Long.toString(nowMillis)))));
     }
 
@@ -174,12 +174,12 @@ public final class BackfillStore {
         boolean retired = true;
         for (Map<String, AttributeValue> item : items) {
             String sk = item.get(ItemKey.SORT_KEY).s();
-            if (sk.equals("STATE")) {
+            if (sk.equals(EngineKeys.BACKFILL_STATE)) {
                 complete = Status.COMPLETE.name().equals(item.get("status").s());
                 retired = Status.RETIRED.name().equals(item.get("status").s());
-            } else if (sk.startsWith("JOINED#")) {
-                ended.put(sk.substring("JOINED#".length()), item.containsKey("endedAt"));
-            } else if (sk.startsWith("REFUSED#")) {
+            } else if (sk.startsWith(EngineKeys.BACKFILL_JOINED_PREFIX)) {
+                ended.put(sk.substring(EngineKeys.BACKFILL_JOINED_PREFIX.length()), item.containsKey("endedAt"));
+            } else if (sk.startsWith(EngineKeys.BACKFILL_REFUSED_PREFIX)) {
                 refused = true;
             }
         }
@@ -193,7 +193,7 @@ public final class BackfillStore {
         }
         // Retired first, so that no tracker takes the registration up again while its join items go.
         for (Map<String, AttributeValue> item : items) {
-            if (item.get(ItemKey.SORT_KEY).s().startsWith("JOINED#")) {
+            if (item.get(ItemKey.SORT_KEY).s().startsWith(EngineKeys.BACKFILL_JOINED_PREFIX)) {
                 dynamo.deleteItem(b -> b.tableName(table).key(Map.of(ItemKey.PARTITION_KEY, item.get(ItemKey.PARTITION_KEY),
                         ItemKey.SORT_KEY, item.get(ItemKey.SORT_KEY))));
             }
@@ -213,7 +213,7 @@ public final class BackfillStore {
 
     private Map<String, AttributeValue> joinKey(String projection, String shardId) {
         return Map.of(ItemKey.PARTITION_KEY, AttributeValue.fromS(keys.backfillPartition(projection)),
-                ItemKey.SORT_KEY, AttributeValue.fromS("JOINED#" + shardId));
+                ItemKey.SORT_KEY, AttributeValue.fromS(EngineKeys.BACKFILL_JOINED_PREFIX + shardId));
     }
 
     /** Shard id to "joined", "ended" or the refusal reason, for every shard a worker reported on. */
@@ -221,10 +221,10 @@ public final class BackfillStore {
         Map<String, String> out = new HashMap<>();
         for (Map<String, AttributeValue> item : query(keys.backfillPartition(projection))) {
             String sk = item.get(ItemKey.SORT_KEY).s();
-            if (sk.startsWith("JOINED#")) {
-                out.putIfAbsent(sk.substring("JOINED#".length()), item.containsKey("endedAt") ? "ended" : "joined");
-            } else if (sk.startsWith("REFUSED#")) {
-                out.put(sk.substring("REFUSED#".length()), item.get("reason").s());
+            if (sk.startsWith(EngineKeys.BACKFILL_JOINED_PREFIX)) {
+                out.putIfAbsent(sk.substring(EngineKeys.BACKFILL_JOINED_PREFIX.length()), item.containsKey("endedAt") ? "ended" : "joined");
+            } else if (sk.startsWith(EngineKeys.BACKFILL_REFUSED_PREFIX)) {
+                out.put(sk.substring(EngineKeys.BACKFILL_REFUSED_PREFIX.length()), item.get("reason").s());
             }
         }
         return out;
@@ -247,7 +247,7 @@ public final class BackfillStore {
     public void saveSegment(List<String> projections, int totalSegments, SegmentProgress progress) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ItemKey.PARTITION_KEY, AttributeValue.fromS(runKey(projections)));
-        item.put(ItemKey.SORT_KEY, AttributeValue.fromS(String.format("SEGMENT#%05d", progress.segment())));
+        item.put(ItemKey.SORT_KEY, AttributeValue.fromS(EngineKeys.backfillSegmentSortKey(progress.segment())));
         item.put("segment", AttributeValue.fromN(Integer.toString(progress.segment())));
         item.put("totalSegments", AttributeValue.fromN(Integer.toString(totalSegments)));
         item.put("done", AttributeValue.fromBool(progress.done()));

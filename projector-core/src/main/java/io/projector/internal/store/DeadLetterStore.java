@@ -84,7 +84,7 @@ public final class DeadLetterStore {
     }
 
     static String sortKey(String projection, String shardId, SequenceNumber seq) {
-        return projection + "#" + shardId + "#" + seq.sortable();
+        return EngineKeys.deadLetterSortKey(projection, shardId, seq.sortable());
     }
 
     /** The put that parks a change, for a transaction. */
@@ -129,7 +129,7 @@ public final class DeadLetterStore {
         String seq = record.dynamodb() != null && record.dynamodb().sequenceNumber() != null ? record.dynamodb().sequenceNumber() : null;
         String id = seq != null && seq.chars().allMatch(Character::isDigit) ? SequenceNumber.parse(seq).sortable() : "event-" + record.eventID();
         item.put("PK", AttributeValue.fromS(pk));
-        item.put("SK", AttributeValue.fromS("*#" + shardId + "#" + id));
+        item.put("SK", AttributeValue.fromS(EngineKeys.deadLetterSortKey("*", shardId, id)));
         item.put("projection", AttributeValue.fromS("*"));
         item.put("shardId", AttributeValue.fromS(shardId));
         item.put("sequenceNumber", AttributeValue.fromS(String.valueOf(seq)));
@@ -201,7 +201,7 @@ public final class DeadLetterStore {
             q.keyConditionExpression("PK = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)));
         } else {
             q.keyConditionExpression("PK = :pk AND begins_with(SK, :p)")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":p", AttributeValue.fromS(projection + "#")));
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":p", AttributeValue.fromS(EngineKeys.deadLetterSortPrefix(projection))));
         }
         List<DeadLetter> out = new ArrayList<>();
         dynamo.queryPaginator(q.build()).items().forEach(i -> out.add(toDeadLetter(i)));

@@ -158,7 +158,7 @@ public final class LegacyEngineItems {
         }
         Map<String, BackfillStore.Registration> registered = backfills.registrations(projections);
         for (String p : projections) {
-            boolean inProgress = backfill(p).stream().anyMatch(i -> "STATE".equals(i.get(ItemKey.SORT_KEY).s())
+            boolean inProgress = backfill(p).stream().anyMatch(i -> EngineKeys.BACKFILL_STATE.equals(i.get(ItemKey.SORT_KEY).s())
                     && !BackfillStore.Status.RETIRED.name().equals(i.get("status").s()));
             if (inProgress && !registered.containsKey(p)) {
                 found.add("backfill of " + p);

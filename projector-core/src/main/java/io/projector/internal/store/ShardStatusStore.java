@@ -47,15 +47,17 @@ public final class ShardStatusStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final String pk;
+    private final EngineKeys keys;
 
     public ShardStatusStore(DynamoDbClient dynamo, String table, EngineKeys keys) {
         this.dynamo = dynamo;
         this.table = table;
         this.pk = keys.shardReportPartition();
+        this.keys = keys;
     }
 
     public void put(Report r) {
-        Map<String, AttributeValue> item = new HashMap<>(ItemKey.of(pk, r.application() + "#" + r.shardId()).toAttributes());
+        Map<String, AttributeValue> item = new HashMap<>(keys.shardReport(r.application(), r.shardId()).toAttributes());
         item.put("application", AttributeValue.fromS(r.application()));
         item.put("shardId", AttributeValue.fromS(r.shardId()));
         item.put("worker", AttributeValue.fromS(r.worker()));
@@ -79,7 +81,7 @@ public final class ShardStatusStore {
 
     /** Drops the report of a shard that is closed and done. */
     public void delete(String application, String shardId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(ItemKey.of(pk, application + "#" + shardId).toAttributes()));
+        dynamo.deleteItem(b -> b.tableName(table).key(keys.shardReport(application, shardId).toAttributes()));
     }
 
     public List<Report> all() {
