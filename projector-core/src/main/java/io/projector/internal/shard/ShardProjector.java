@@ -1,28 +1,21 @@
 package io.projector.internal.shard;
 
 import io.projector.internal.commit.ChunkCommitter;
-import io.projector.internal.commit.ConflictBackoff;
 import io.projector.internal.commit.TransientErrors;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ChunkPlanner;
 import io.projector.internal.plan.HandOff;
 import io.projector.internal.plan.ParkedChange;
-import io.projector.internal.plan.ParkingLot;
-import io.projector.internal.plan.ShardStoppedException;
-import io.projector.internal.plan.SourceKeys;
 import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.ProjectionGaps;
 import io.projector.internal.store.WatermarkStore;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.SequenceNumber;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,17 +23,17 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Projects the events of one shard: plan, commit with retries, and on a watermark conflict reload
- * the watermarks and re-plan what is left, so every event takes effect exactly once. A chunk whose
- * writes DynamoDB refuses is split until the refused change is found; that change is parked for
- * its projection and the rest goes through. The KCL record processor and the backfill both drive this.
+ * Projects the events of one shard: plan, commit, and on a watermark conflict reload the watermarks
+ * and re-plan what is left, so every event takes effect exactly once; the shard's lifecycle (start,
+ * tip, checkpoint, halt, end) around that loop. Its calls go through {@link ReadModelCalls} (retry,
+ * breaker, conflict backoff), what it knows of its progress is in {@link ShardProgress}, and a chunk
+ * whose writes DynamoDB refuses goes to {@link RefusedWrites}. The KCL record processor and the
+ * backfill both drive this.
  */
 public final class ShardProjector {
 
     private static final Logger log = LoggerFactory.getLogger(ShardProjector.class);
     private static final long PARKING_REFRESH_MILLIS = 10_000;
-    /** The wait between rounds when the table refuses every call (access denied, missing table). */
-    private static final long ENVIRONMENT_PAUSE_MILLIS = 5_000;
     /** Before parking a change behind another, the worker's view of the store must be at most this old. */
     private static final long PARKING_RECHECK_MILLIS = 1_000;
 
@@ -48,19 +41,15 @@ public final class ShardProjector {
     private final List<String> projections;
     private final ChunkPlanner planner;
     private final ShardTable table;
-    private final Retry retry;
-    private final CircuitBreaker breaker;
     private final EngineCounters counters;
-    private final BooleanSupplier stopRequested;
     private final Clock clock;
-    private final ParkingLot parking = ParkingLot.empty();
-    private final ConflictBackoff conflicts = new ConflictBackoff(new java.util.SplittableRandom());
     private final EngineCounters.ShardMeters shardMeters;
     private final HandOffSource handOffs;
     /** Null for a backfill's scan, which has no shard to report on. */
     private final ShardReporter reporter;
-    private Map<String, SequenceNumber> watermarks = new HashMap<>();
-    private long parkingLoadedAt;
+    private final ReadModelCalls calls;
+    private final ShardProgress progress;
+    private final RefusedWrites refused;
     /** Creation time of the first change of the batch not yet committed: what a halt leaves for the stream to keep. */
     private long oldestUnappliedMillis;
 
@@ -87,20 +76,24 @@ public final class ShardProjector {
         this.shardId = shardId;
         this.projections = List.copyOf(projections);
         this.planner = planner;
-        this.retry = retry;
-        this.breaker = breaker;
         this.counters = counters;
-        this.stopRequested = stopRequested;
         this.clock = clock;
         this.shardMeters = counters.shard(shardId);
+        this.calls = new ReadModelCalls(shardId, retry, breaker, counters, stopRequested);
+        this.progress = new ShardProgress(shardId, this.projections, table, calls, counters, clock);
+        this.refused = new RefusedWrites(shardId, this.projections, planner, table, calls, progress, counters, this::handOff);
     }
 
     public void initialize() {
         // A scan has no stream position: its events are kept exact by the hand-off markers alone.
-        watermarks = handOffs.scan() ? new HashMap<>() : new HashMap<>(retrying("load watermarks", () -> table.watermarks(shardId, projections)));
-        refreshParking(0);
+        if (handOffs.scan()) {
+            progress.noWatermarks();
+        } else {
+            progress.loadWatermarks("load watermarks");
+        }
+        progress.refreshParking(0);
         refreshHandOffs();
-        log.info("shard {}: watermarks {}, {} items with parked changes", shardId, watermarks, parking.blockedCount());
+        log.info("shard {}: watermarks {}, {} items with parked changes", shardId, progress.watermarks(), progress.parking().blockedCount());
     }
 
     /** A poll that brought nothing: the shard is at its tip. */
@@ -127,7 +120,7 @@ public final class ShardProjector {
         if (!handOffs.refreshDue()) {
             return;
         }
-        Map<String, SequenceNumber> seen = watermarks;
+        Map<String, SequenceNumber> seen = progress.watermarks();
         retrying("read backfill registrations", () -> {
             handOffs.refresh(seen);
             return null;
@@ -147,7 +140,7 @@ public final class ShardProjector {
     }
 
     public Map<String, SequenceNumber> watermarks() {
-        return Map.copyOf(watermarks);
+        return Map.copyOf(progress.watermarks());
     }
 
     /** Projects these consecutive events; returns when all are committed (or were already). */
@@ -173,9 +166,9 @@ public final class ShardProjector {
         if (reporter != null && !events.isEmpty()) {
             reporter.read(events.get(events.size() - 1).approximateCreationTime().toEpochMilli());
         }
-        if (clock.millis() - parkingLoadedAt > PARKING_REFRESH_MILLIS) {
+        if (clock.millis() - progress.parkingLoadedAt() > PARKING_REFRESH_MILLIS) {
             // A re-drive elsewhere may have emptied the store: items no longer wait.
-            refreshParking(PARKING_REFRESH_MILLIS);
+            progress.refreshParking(PARKING_REFRESH_MILLIS);
         }
         refreshHandOffs();
         // Events before `from` are done. `window` caps how many are planned at once: it halves when
@@ -187,11 +180,11 @@ public final class ShardProjector {
             oldestUnappliedMillis = events.get(from).approximateCreationTime().toEpochMilli();
             List<ChangeEvent> planned = events.subList(from, (int) Math.min(events.size(), (long) from + window));
             HandOff handOff = handOff(planned);
-            List<Chunk> chunks = planner.plan(planned, watermarks, parking, null, handOff);
-            if (waitsBehind(chunks) && clock.millis() - parkingLoadedAt > PARKING_RECHECK_MILLIS) {
+            List<Chunk> chunks = planner.plan(planned, progress.watermarks(), progress.parking(), null, handOff);
+            if (waitsBehind(chunks) && clock.millis() - progress.parkingLoadedAt() > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
-                refreshParking(PARKING_RECHECK_MILLIS);
-                chunks = planner.plan(planned, watermarks, parking, null, handOff);
+                progress.refreshParking(PARKING_RECHECK_MILLIS);
+                chunks = planner.plan(planned, progress.watermarks(), progress.parking(), null, handOff);
             }
             int offset = from;
             int next = from + planned.size();
@@ -203,10 +196,10 @@ public final class ShardProjector {
                 }
                 ChunkCommitter.Outcome outcome;
                 try {
-                    outcome = attempt("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
+                    outcome = calls.attempt("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
                     if (TransientErrors.isConflict(e)) {
-                        conflicted(chunk, e);
+                        calls.conflicted(chunk, e);
                         window = Math.max(1, chunk.events().size() / 2);
                         next = start;
                         break;
@@ -216,22 +209,21 @@ public final class ShardProjector {
                     }
                     log.warn("shard {}: DynamoDB refused the writes of {} changes ({}); committing them one by one to find the refused one",
                             shardId, chunk.events().size(), e.getMessage());
-                    isolate(chunk.events());
+                    refused.isolate(chunk.events());
                     next = offset;
                     break;
                 }
                 if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
                     counters.chunksAlreadyApplied.increment();
-                    Map<String, SequenceNumber> stored = retrying("reload watermarks", () -> table.watermarks(shardId, projections));
+                    Map<String, SequenceNumber> stored = progress.loadWatermarks("reload watermarks");
                     log.info("shard {}: chunk up to {} was already applied (watermarks now {}); re-planning the rest",
                             shardId, chunk.lastEvent().sequenceNumber(), stored);
-                    watermarks = new HashMap<>(stored);
                     // Another processor of the shard committed what this one planned (a stolen lease, the KCL's
                     // hand-off timeout, a replay) and may have parked changes of items in it: without its parked
                     // items, the re-plan would apply an item's later change ahead of its parked earlier one. Read
                     // after the watermarks, and fresh (not the worker's shared view), so every change parked up to
                     // them is seen.
-                    refreshParking(0);
+                    progress.refreshParking(0);
                     next = start;
                     break;
                 }
@@ -241,8 +233,8 @@ public final class ShardProjector {
                     next = start;
                     break;
                 }
-                committed(chunk);
-                conflicts.reset();
+                progress.committed(chunk);
+                calls.committed();
                 window = window >= Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : window * 2;
             }
             from = next;
@@ -287,20 +279,20 @@ public final class ShardProjector {
         java.util.Set<String> joined = handOffs.joined();
         List<String> behind = new java.util.ArrayList<>();
         for (String p : projections) {
-            SequenceNumber mark = watermarks.get(p);
+            SequenceNumber mark = progress.watermarks().get(p);
             if (mark != null && !at.isAfter(mark)) {
                 continue;
             }
             if (joined.contains(p)) {
                 retrying("move a watermark to the checkpoint", () -> table.catchUp(shardId, p, at, clock.millis()));
-                watermarks.put(p, at);
+                progress.moveWatermark(p, at);
             } else {
                 behind.add(p);
             }
         }
         if (!behind.isEmpty()) {
             Map<String, SequenceNumber> marks = new java.util.TreeMap<>();
-            behind.forEach(p -> marks.put(p, watermarks.get(p)));
+            behind.forEach(p -> marks.put(p, progress.watermarks().get(p)));
             log.error("shard {}: projections {} MISSED CHANGES: the application resumes after {}, but their watermarks are {} "
                     + "(a worker without them read on after this one checked at start); stop the workers and backfill or rebuild them, "
                     + "see projector status", shardId, behind, at, marks);
@@ -319,10 +311,10 @@ public final class ShardProjector {
         long now = clock.millis();
         try {
             for (String p : projections) {
-                SequenceNumber mark = watermarks.get(p);
+                SequenceNumber mark = progress.watermarks().get(p);
                 if (mark == null || upTo.isAfter(mark)) {
                     table.catchUp(shardId, p, upTo, now);
-                    watermarks.put(p, upTo);
+                    progress.moveWatermark(p, upTo);
                 }
             }
         } catch (RuntimeException e) {
@@ -359,183 +351,7 @@ public final class ShardProjector {
         }
     }
 
-    /** Commits each change of a refused chunk for each projection on its own; what is refused again is parked. */
-    private void isolate(List<ChangeEvent> events) {
-        List<String> targets = new java.util.ArrayList<>(projections);
-        targets.add(ChunkPlanner.NO_PROJECTION);
-        for (ChangeEvent event : events) {
-            for (String projection : targets) {
-                boolean again = true;
-                while (again) {
-                    again = false;
-                    HandOff handOff = handOff(List.of(event));
-                    for (Chunk chunk : planner.plan(List.of(event), watermarks, parking, Set.of(projection), handOff)) {
-                        if (!chunk.needsCommit()) {
-                            continue;
-                        }
-                        try {
-                            again |= !commitAlone(chunk);
-                        } catch (RuntimeException e) {
-                            if (!TransientErrors.isRefusedData(e)) {
-                                throw e;
-                            }
-                            parking.force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
-                            for (Chunk park : planner.plan(List.of(event), watermarks, parking, Set.of(projection), handOff)) {
-                                again |= !commitAlone(park);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        parking.clearForced();
-    }
-
-    /** Commits one chunk; false when a hand-off marker moved meanwhile and the change must be judged again. */
-    private boolean commitAlone(Chunk chunk) {
-        ChunkCommitter.Outcome outcome = retrying("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
-        if (outcome == ChunkCommitter.Outcome.ALREADY_APPLIED) {
-            counters.chunksAlreadyApplied.increment();
-            watermarks = new HashMap<>(retrying("reload watermarks", () -> table.watermarks(shardId, projections)));
-            refreshParking(0);
-            return true;
-        }
-        if (outcome == ChunkCommitter.Outcome.MARKERS_CHANGED) {
-            return false;
-        }
-        committed(chunk);
-        return true;
-    }
-
-    private void committed(Chunk chunk) {
-        chunk.watermarks().values().forEach(w -> watermarks.put(w.projection(), w.to()));
-        if (!chunk.parked().isEmpty()) {
-            table.parked();
-        }
-        chunk.parked().forEach(c -> {
-            if (!ChunkPlanner.NO_PROJECTION.equals(c.projection())) {
-                parking.block(c.projection(), SourceKeys.of(c.event().keys().asMap()));
-            }
-            counters.parked(c.projection());
-            MDC.put("projection", c.projection());
-            try {
-                log.warn("shard {}: parked {} for projection '{}': {}", shardId,
-                        io.projector.ProjectionFailedException.describe(c.event()), c.projection(), c.reason());
-            } finally {
-                MDC.remove("projection");
-            }
-        });
-        counters.chunksCommitted.increment();
-        counters.itemWrites.add(chunk.mutations().size());
-        counters.watermarkWrites.add(chunk.watermarks().size());
-        counters.markerWrites.add(chunk.markers().size());
-        counters.lastCommittedEventMillis.accumulateAndGet(chunk.lastEvent().approximateCreationTime().toEpochMilli(), Math::max);
-    }
-
-    /** Reads which items wait behind parked changes; a view up to {@code maxAgeMillis} old, shared with the worker's other shards, will do. */
-    private void refreshParking(long maxAgeMillis) {
-        parking.replaceBlocked(retrying("load parked items", () -> table.blockedItems(maxAgeMillis, clock.millis())));
-        parkingLoadedAt = clock.millis();
-    }
-
-    /** While the breaker is open the shard does not call the table, and so does not advance. */
-    private void awaitBreaker() {
-        counters.breakerWaits.increment();
-        while (breaker.getState() == CircuitBreaker.State.OPEN && !stopRequested.getAsBoolean()) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ShardStoppedException(shardId);
-            }
-        }
-    }
-
-    /** Runs a read-model call with retries until it succeeds; a conflict makes the shard back off and call again. */
     private <T> T retrying(String what, Supplier<T> action) {
-        while (true) {
-            try {
-                return attempt(what, action);
-            } catch (RuntimeException e) {
-                if (!TransientErrors.isConflict(e)) {
-                    throw e;
-                }
-                counters.conflicts.increment();
-                backOff();
-            }
-        }
-    }
-
-    /**
-     * Runs a read-model call through the retry and the breaker, round after round while it fails
-     * transiently; a transaction conflict is thrown to the caller (which may commit less at once).
-     */
-    private <T> T attempt(String what, Supplier<T> action) {
-        while (true) {
-            if (stopRequested.getAsBoolean()) {
-                throw new ShardStoppedException(shardId);
-            }
-            try {
-                return retry.executeSupplier(CircuitBreaker.decorateSupplier(breaker, action));
-            } catch (CallNotPermittedException e) {
-                awaitBreaker();
-                continue;
-            } catch (RuntimeException e) {
-                if (stopRequested.getAsBoolean()) {
-                    // The stop interrupted the call (the SDK then throws AbortedException): not a failure
-                    // of the table, and the batch is not retried.
-                    throw new ShardStoppedException(shardId);
-                }
-                if (TransientErrors.isConflict(e)) {
-                    throw e;
-                }
-                if (TransientErrors.isTransient(e)) {
-                    counters.transientFailures.increment();
-                    log.warn("shard {}: {} still failing after {} attempts ({}); the shard waits and tries again",
-                            shardId, what, retry.getRetryConfig().getMaxAttempts(), e.toString());
-                } else if (TransientErrors.isEnvironmentFailure(e)) {
-                    // Access denied, a missing table: no record is to blame, so none is parked; the shard waits for the fix.
-                    counters.transientFailures.increment();
-                    log.error("shard {}: {} failed: {}. Nothing is skipped: the shard retries every {} ms until this is fixed",
-                            shardId, what, e.getMessage(), ENVIRONMENT_PAUSE_MILLIS);
-                    pause();
-                } else {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** A commit met a conflict on a shared item: count it, say so now and then, and back off this shard alone. */
-    private void conflicted(Chunk chunk, RuntimeException e) {
-        counters.conflicts.increment();
-        if (conflicts.inARow() > 0 && conflicts.inARow() % 20 == 0) {
-            log.warn("shard {}: {} commits in a row met a transaction conflict (another shard or writer holds an item of the chunk "
-                    + "up to {}); backing off and committing fewer changes at once", shardId, conflicts.inARow(), chunk.lastEvent().sequenceNumber());
-        } else {
-            log.debug("shard {}: commit of {} changes met a conflict: {}", shardId, chunk.events().size(), e.getMessage());
-        }
-        backOff();
-    }
-
-    private void backOff() {
-        try {
-            conflicts.pause(stopRequested);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new ShardStoppedException(shardId);
-        }
-        if (stopRequested.getAsBoolean()) {
-            throw new ShardStoppedException(shardId);
-        }
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(ENVIRONMENT_PAUSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ShardStoppedException(shardId);
-        }
+        return calls.retrying(what, action);
     }
 }
