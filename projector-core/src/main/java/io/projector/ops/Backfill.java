@@ -1,8 +1,8 @@
 package io.projector.ops;
 
 import io.projector.Projection;
-import io.projector.worker.ProjectorConfig;
 import io.projector.internal.BackfillRun;
+import io.projector.worker.ProjectorConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -1,11 +1,11 @@
 package io.projector.ops;
 
 import io.projector.ItemKey;
-import io.projector.worker.ProjectorConfig;
-import io.projector.internal.store.AwsClients;
 import io.projector.internal.plan.ChunkPlanner;
 import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.store.AwsClients;
 import io.projector.internal.store.LegacyEngineItems;
+import io.projector.worker.ProjectorConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,9 +1,9 @@
 package io.projector.ops;
 
 import io.projector.SequenceNumber;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.BackfillStore;
 import io.projector.internal.store.DeadLetterStore;
-import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.ShardStatusStore;
 import io.projector.internal.store.WatermarkStore;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package io.projector.ops;
 
 import io.projector.Projection;
-import io.projector.worker.Projector;
-import io.projector.worker.ProjectorConfig;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.AwsClients;
 import io.projector.internal.store.BackfillStore;
-import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.ShardStatusStore;
 import io.projector.internal.store.StreamShards;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

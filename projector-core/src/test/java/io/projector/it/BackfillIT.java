@@ -1,22 +1,22 @@
 package io.projector.it;
 
-import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.projector.Projection;
+import io.projector.SequenceNumber;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.store.BackfillStore;
+import io.projector.internal.store.WatermarkStore;
 import io.projector.ops.Backfill;
 import io.projector.ops.BackfillConfig;
 import io.projector.ops.BackfillProgress;
 import io.projector.ops.DeadLetters;
-import io.projector.Projection;
-import io.projector.worker.Projector;
-import io.projector.worker.ProjectorConfig;
-import io.projector.SequenceNumber;
-import io.projector.internal.store.BackfillStore;
-import io.projector.internal.store.WatermarkStore;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,11 +1,11 @@
 package io.projector.it;
 
-import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.projector.worker.DeadLetterPolicy;
-import io.projector.ops.Tables;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.store.DeadLetterStore;
+import io.projector.ops.Tables;
+import io.projector.worker.DeadLetterPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -3,9 +3,9 @@ package io.projector.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.projector.ops.ReadModelVerifier;
 import io.projector.worker.Projector;
 import io.projector.worker.ProjectorStats;
-import io.projector.ops.ReadModelVerifier;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

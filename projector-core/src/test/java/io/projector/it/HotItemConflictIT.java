@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.projector.Projection;
+import io.projector.ops.ReadModelVerifier;
 import io.projector.worker.Projector;
 import io.projector.worker.ProjectorConfig;
-import io.projector.ops.ReadModelVerifier;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -3,10 +3,10 @@ package io.projector.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.worker.Projector;
 import io.projector.local.LocalDynamoDb;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

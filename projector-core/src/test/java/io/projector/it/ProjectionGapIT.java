@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.projector.Projection;
 import io.projector.ops.Backfill;
 import io.projector.ops.BackfillConfig;
 import io.projector.ops.BackfillProgress;
-import io.projector.Projection;
-import io.projector.worker.Projector;
 import io.projector.ops.ReadModelStatus;
 import io.projector.ops.ReadModelVerifier;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

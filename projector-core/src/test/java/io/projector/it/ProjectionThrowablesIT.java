@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.projector.FailurePolicy;
 import io.projector.ops.DeadLetter;
 import io.projector.ops.DeadLetters;
-import io.projector.FailurePolicy;
 import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.projector.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.worker.Projector;
 import io.projector.ops.ReadModelVerifier;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

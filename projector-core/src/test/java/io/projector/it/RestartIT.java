@@ -3,10 +3,10 @@ package io.projector.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.projector.worker.Projector;
-import io.projector.worker.ProjectorStats;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
+import io.projector.worker.Projector;
+import io.projector.worker.ProjectorStats;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;
-import io.projector.worker.Projector;
 import io.projector.SequenceNumber;
 import io.projector.Write;
 import io.projector.local.LocalDynamoDb;
 import io.projector.ops.ReadModelVerifier;
 import io.projector.ops.VerificationResult;
+import io.projector.worker.Projector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

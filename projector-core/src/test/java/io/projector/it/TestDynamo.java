@@ -1,10 +1,10 @@
 package io.projector.it;
 
 import io.projector.Projection;
+import io.projector.local.LocalDynamoDb;
+import io.projector.ops.Tables;
 import io.projector.worker.Projector;
 import io.projector.worker.ProjectorConfig;
-import io.projector.ops.Tables;
-import io.projector.local.LocalDynamoDb;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;

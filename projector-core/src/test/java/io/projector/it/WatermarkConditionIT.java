@@ -1,23 +1,23 @@
 package io.projector.it;
 
-import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
 import io.projector.Item;
-import io.projector.worker.ProjectorConfig;
 import io.projector.SequenceNumber;
 import io.projector.internal.commit.ChunkCommitter;
-import io.projector.internal.plan.ChunkPlanner;
-import io.projector.internal.store.DeadLetterStore;
-import io.projector.internal.shard.EngineCounters;
 import io.projector.internal.commit.ReadModelBreaker;
 import io.projector.internal.commit.RetryPolicy;
-import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.plan.TransactionLimits;
+import io.projector.internal.shard.EngineCounters;
+import io.projector.internal.shard.ShardProjector;
+import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.WatermarkStore;
+import io.projector.worker.ProjectorConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.projector.internal.handoff;
 
+import io.projector.ChangeEvent;
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.HandOff;
 import io.projector.internal.plan.HandOffRule;
 import io.projector.internal.shard.HandOffSource;
 import io.projector.internal.store.BackfillStore;
 import io.projector.internal.store.HandOffLedger;
-import io.projector.ChangeEvent;
-import io.projector.SequenceNumber;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

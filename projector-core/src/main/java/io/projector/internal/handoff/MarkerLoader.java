@@ -1,12 +1,12 @@
 package io.projector.internal.handoff;
 
+import io.projector.ChangeEvent;
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.HandOff;
 import io.projector.internal.plan.HandOffRule;
 import io.projector.internal.plan.MarkerKey;
 import io.projector.internal.plan.SourceKeys;
-import io.projector.ChangeEvent;
-import io.projector.SequenceNumber;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;

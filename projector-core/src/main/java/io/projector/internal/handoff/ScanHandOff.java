@@ -1,10 +1,10 @@
 package io.projector.internal.handoff;
 
+import io.projector.ChangeEvent;
 import io.projector.internal.plan.HandOff;
 import io.projector.internal.plan.HandOffRule;
 import io.projector.internal.shard.HandOffSource;
 import io.projector.internal.store.AppliedVersionStore;
-import io.projector.ChangeEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -3,6 +3,7 @@ package io.projector.internal.kcl;
 import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
+import io.projector.internal.store.AwsClients;
 import io.projector.worker.ProjectorConfig;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,6 @@ import software.amazon.kinesis.metrics.MetricsConfig;
 import software.amazon.kinesis.metrics.MetricsLevel;
 import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.StreamTracker;
-import io.projector.internal.store.AwsClients;
 
 /** Builds and runs the KCL scheduler that feeds one source table's stream to {@link ShardProcessor}s. */
 public final class StreamWorker {

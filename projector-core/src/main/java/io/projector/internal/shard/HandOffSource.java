@@ -1,8 +1,8 @@
 package io.projector.internal.shard;
 
-import io.projector.internal.plan.HandOff;
 import io.projector.ChangeEvent;
 import io.projector.SequenceNumber;
+import io.projector.internal.plan.HandOff;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,9 @@
 package io.projector.internal.shard;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+import io.projector.ChangeEvent;
+import io.projector.SequenceNumber;
 import io.projector.internal.commit.ChunkCommitter;
 import io.projector.internal.commit.TransientErrors;
 import io.projector.internal.plan.Chunk;
@@ -9,10 +13,6 @@ import io.projector.internal.plan.ParkedChange;
 import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.ProjectionGaps;
 import io.projector.internal.store.WatermarkStore;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.retry.Retry;
-import io.projector.ChangeEvent;
-import io.projector.SequenceNumber;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

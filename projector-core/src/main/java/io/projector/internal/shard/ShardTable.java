@@ -1,11 +1,11 @@
 package io.projector.internal.shard;
 
+import io.projector.SequenceNumber;
 import io.projector.internal.commit.ChunkCommitter;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ParkingLot;
 import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.WatermarkStore;
-import io.projector.SequenceNumber;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

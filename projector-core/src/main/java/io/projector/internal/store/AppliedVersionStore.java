@@ -1,11 +1,11 @@
 package io.projector.internal.store;
 
+import io.projector.ItemKey;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.EngineItemSizes;
 import io.projector.internal.plan.EngineKeys;
 import io.projector.internal.plan.MarkerKey;
 import io.projector.internal.plan.MarkerWrite;
-import io.projector.ItemKey;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,9 @@
 package io.projector.internal.store;
 
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.Item;
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.BoundedText;
 import io.projector.internal.plan.EngineItemSizes;
 import io.projector.internal.plan.EngineKeys;
@@ -8,12 +12,8 @@ import io.projector.internal.plan.MalformedRecordException;
 import io.projector.internal.plan.ParkedChange;
 import io.projector.internal.plan.ParkingLot;
 import io.projector.internal.plan.SourceKeys;
-import io.projector.ChangeEvent;
-import io.projector.ChangeType;
 import io.projector.ops.DeadLetter;
 import io.projector.worker.DeadLetterPolicy;
-import io.projector.Item;
-import io.projector.SequenceNumber;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.projector.internal.store;
 
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.MarkerKey;
-import io.projector.SequenceNumber;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.projector.internal.store;
 
-import io.projector.internal.plan.EngineKeys;
 import io.projector.SequenceNumber;
+import io.projector.internal.plan.EngineKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.projector.internal.store;
 
-import io.projector.internal.plan.EngineKeys;
-import io.projector.internal.plan.WatermarkAdvance;
 import io.projector.ItemKey;
 import io.projector.SequenceNumber;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.plan.WatermarkAdvance;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,12 @@
 package io.projector.internal.handoff;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.Item;
+import io.projector.ItemKey;
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ChunkPlanner;
@@ -11,13 +18,6 @@ import io.projector.internal.plan.MarkerWrite;
 import io.projector.internal.plan.ParkedChange;
 import io.projector.internal.plan.ParkingLot;
 import io.projector.internal.plan.TransactionLimits;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.projector.ChangeEvent;
-import io.projector.ChangeType;
-import io.projector.Item;
-import io.projector.ItemKey;
-import io.projector.SequenceNumber;
 import io.projector.it.CopyProjection;
 import java.time.Instant;
 import java.util.ArrayList;

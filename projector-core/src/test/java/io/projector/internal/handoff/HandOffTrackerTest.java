@@ -1,5 +1,12 @@
 package io.projector.internal.handoff;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.projector.ChangeEvent;
+import io.projector.ChangeType;
+import io.projector.Item;
+import io.projector.ItemKey;
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ChunkPlanner;
@@ -10,13 +17,6 @@ import io.projector.internal.plan.ParkingLot;
 import io.projector.internal.plan.SourceKeys;
 import io.projector.internal.plan.TransactionLimits;
 import io.projector.internal.store.BackfillStore;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.projector.ChangeEvent;
-import io.projector.ChangeType;
-import io.projector.Item;
-import io.projector.ItemKey;
-import io.projector.SequenceNumber;
 import io.projector.it.CopyProjection;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package io.projector.internal.handoff;
 
+import io.projector.SequenceNumber;
 import io.projector.internal.plan.AppliedVersion;
 import io.projector.internal.plan.MarkerKey;
 import io.projector.internal.store.BackfillStore;
 import io.projector.internal.store.HandOffLedger;
-import io.projector.SequenceNumber;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;

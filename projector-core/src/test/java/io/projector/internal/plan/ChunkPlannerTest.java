@@ -1,6 +1,5 @@
 package io.projector.internal.plan;
 
-import io.projector.internal.store.DeadLetterStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -14,6 +13,7 @@ import io.projector.Projection;
 import io.projector.ProjectionFailedException;
 import io.projector.SequenceNumber;
 import io.projector.Write;
+import io.projector.internal.store.DeadLetterStore;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.projector.internal.plan;
 
-import io.projector.internal.store.LegacyEngineItems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ItemKey;
+import io.projector.internal.store.LegacyEngineItems;
 import io.projector.worker.ProjectorConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
-import io.projector.ops.DeadLetter;
 import io.projector.Item;
 import io.projector.SequenceNumber;
+import io.projector.ops.DeadLetter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

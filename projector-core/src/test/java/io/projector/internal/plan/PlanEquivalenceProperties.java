@@ -1,6 +1,5 @@
 package io.projector.internal.plan;
 
-import io.projector.internal.store.DeadLetterStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.projector.AttributeValues;
@@ -11,6 +10,7 @@ import io.projector.ItemKey;
 import io.projector.Projection;
 import io.projector.SequenceNumber;
 import io.projector.Write;
+import io.projector.internal.store.DeadLetterStore;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;

@@ -1,10 +1,5 @@
 package io.projector.internal.shard;
 
-import io.projector.internal.commit.ChunkCommitter;
-import io.projector.internal.plan.Chunk;
-import io.projector.internal.plan.ChunkPlanner;
-import io.projector.internal.plan.ShardStoppedException;
-import io.projector.internal.plan.TransactionLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,6 +16,11 @@ import io.projector.Item;
 import io.projector.Projection;
 import io.projector.SequenceNumber;
 import io.projector.Write;
+import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.ShardStoppedException;
+import io.projector.internal.plan.TransactionLimits;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

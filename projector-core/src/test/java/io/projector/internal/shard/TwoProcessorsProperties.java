@@ -1,14 +1,5 @@
 package io.projector.internal.shard;
 
-import io.projector.internal.commit.ChunkCommitter;
-import io.projector.internal.plan.Chunk;
-import io.projector.internal.plan.ChunkPlanner;
-import io.projector.internal.plan.InMemoryReadModel;
-import io.projector.internal.plan.ParkedChange;
-import io.projector.internal.plan.ParkingLot;
-import io.projector.internal.plan.SourceKeys;
-import io.projector.internal.plan.TransactionLimits;
-import io.projector.internal.plan.WatermarkAdvance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -19,6 +10,15 @@ import io.projector.Item;
 import io.projector.Projection;
 import io.projector.SequenceNumber;
 import io.projector.Write;
+import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ChunkPlanner;
+import io.projector.internal.plan.InMemoryReadModel;
+import io.projector.internal.plan.ParkedChange;
+import io.projector.internal.plan.ParkingLot;
+import io.projector.internal.plan.SourceKeys;
+import io.projector.internal.plan.TransactionLimits;
+import io.projector.internal.plan.WatermarkAdvance;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,9 +1,9 @@
 package io.projector.internal.store;
 
-import io.projector.internal.commit.TransientErrors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.projector.internal.commit.TransientErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package io.projector.internal.store;
 
-import io.projector.internal.plan.EngineKeys;
-import io.projector.internal.plan.ParkingLot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.plan.ParkingLot;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,17 @@
 package io.projector.internal.store;
 
-import io.projector.internal.plan.BoundedText;
-import io.projector.internal.plan.EngineKeys;
-import io.projector.internal.plan.ParkedChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ChangeEvent;
 import io.projector.ChangeType;
-import io.projector.worker.DeadLetterPolicy;
 import io.projector.Item;
 import io.projector.ProjectionFailedException;
 import io.projector.SequenceNumber;
+import io.projector.internal.plan.BoundedText;
+import io.projector.internal.plan.EngineKeys;
+import io.projector.internal.plan.ParkedChange;
+import io.projector.worker.DeadLetterPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package io.projector.internal.store;
 
-import io.projector.internal.plan.EngineKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.projector.internal.plan.EngineKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
