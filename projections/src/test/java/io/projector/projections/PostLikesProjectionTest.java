@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.projector.ChangeType;
 import io.projector.Item;
 import io.projector.ItemAttributeException;
-import io.projector.Projection;
 import io.projector.Write;
 import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.projector.ChangeType;
 import io.projector.ItemAttributeException;
 import io.projector.ItemKey;
-import io.projector.Projection;
 import io.projector.Write;
 import io.projector.testkit.ChangeEvents;
 import io.projector.testkit.ProjectionTestKit;

@@ -1,7 +1,6 @@
 package io.projector.ops;
 
 import io.projector.ItemKey;
-import io.projector.worker.Projector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

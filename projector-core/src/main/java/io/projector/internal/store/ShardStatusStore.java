@@ -1,6 +1,5 @@
 package io.projector.internal.store;
 
-import io.projector.ItemKey;
 import io.projector.internal.plan.EngineKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
