@@ -1,13 +1,13 @@
 package io.projector.ops;
 
 import io.projector.ItemKey;
+import io.projector.internal.store.TimeToLive;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -110,21 +110,7 @@ public final class Tables {
      * what keeps dead letters and hand-off markers for ever and what to do, for a warning at start.
      */
     public static String timeToLiveProblem(DynamoDbClient dynamo, String table) {
-        TimeToLiveDescription ttl;
-        try {
-            ttl = dynamo.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription();
-        } catch (DynamoDbException e) {
-            return "cannot tell whether table " + table + " expires dead letters (DescribeTimeToLive: "
-                    + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : e.getMessage()) + "); allow dynamodb:DescribeTimeToLive on it to have this checked";
-        }
-        TimeToLiveStatus status = ttl.timeToLiveStatus();
-        boolean on = status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING;
-        if (on && TIME_TO_LIVE_ATTRIBUTE.equals(ttl.attributeName())) {
-            return null;
-        }
-        return "table " + table + " has " + (on ? "its time to live on '" + ttl.attributeName() + "'" : "no time to live")
-                + ": dead letters (with the source items' images) and hand-off markers are kept for ever; switch TTL on for '"
-                + TIME_TO_LIVE_ATTRIBUTE + "' (projector run --create-tables does, as does the CDK stack), or purge letters with `projector dlq purge`";
+        return TimeToLive.problem(dynamo, table);
     }
 
     public static boolean exists(DynamoDbClient dynamo, String name) {

@@ -22,7 +22,7 @@ import io.projector.internal.store.LegacyEngineItems;
 import io.projector.internal.store.ProjectionGaps;
 import io.projector.internal.store.StoredHandOffLedger;
 import io.projector.internal.store.StreamShards;
-import io.projector.ops.Tables;
+import io.projector.internal.store.TimeToLive;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -96,7 +96,7 @@ public final class Projector implements AutoCloseable {
                             new HandOffTracker(shardId, config.workerId(), entityTypes, ledger, config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(engine.shardStatus(), config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);
-            String ttlProblem = Tables.timeToLiveProblem(clients.dynamo(), config.readModelTable());
+            String ttlProblem = TimeToLive.problem(clients.dynamo(), config.readModelTable());
             if (ttlProblem != null) {
                 log.warn(ttlProblem);
             }
