@@ -3,8 +3,8 @@
  * shows one of these types (a test checks both that and the stage order below).
  *
  * <p>The path of one change reads as a row of packages, each depending only on those to its left:
- * {@code plan <- store <- commit <- shard <- {handoff, kcl} <- internal <- worker <- ops}. This
- * package holds {@link io.projector.internal.Engine}, which wires the stages for a read-model table,
- * for the worker ({@code io.projector.worker}) and for backfill alike.
+ * {@code plan <- store <- guard <- commit <- shard <- {handoff, kcl} <- internal <- worker <- ops}.
+ * This package holds {@link io.projector.internal.Engine}, which wires the stages for a read-model
+ * table, for the worker ({@code io.projector.worker}) and for backfill alike.
  */
 package io.projector.internal;

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine reads as a row of stages, each depending only on those to its left:
  * {@code plan <- store <- guard <- commit <- shard <- {handoff, kcl} <- internal (Engine) <- worker <- ops}
- * (guard, the guarded commit's pure part, sits before the commit that will send it). Every {@code import io.projector.internal...} in the main sources is checked against that table;
- * the worker imports nothing of ops; the engine imports of the public packages only the values and
+ * (guard, the guarded commit's pure part, sits before the commit that will send it). Every
+ * {@code import io.projector.internal...} in the main sources is checked against that table; the
+ * worker imports nothing of ops; the engine imports of the public packages only the values and
  * configurations handed across ({@link #HANDED_ACROSS}), as resilience4j's {@code RetryImpl} reads
  * its public {@code RetryConfig}.
  */
