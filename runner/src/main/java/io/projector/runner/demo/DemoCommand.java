@@ -46,7 +46,6 @@ public final class DemoCommand implements Callable<Integer> {
     /** The size of the likes workload: topics, posts, users. */
     static final int TOPICS = 5;
     static final int POSTS = 50;
-    static final int USERS = 300;
 
     /** The demo's own database, apart from run --local's, so that trying the demo never touches a development setup. */
     static final Path DATA_DIR = Path.of(".projector-demo");
@@ -61,6 +60,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--orders", defaultValue = "2000", description = "Orders to create, each with 1-5 lines (default ${DEFAULT-VALUE}).")
     int orders;
+
+    @Option(names = "--users", defaultValue = "300",
+            description = "Users of the topics, posts and likes workload, each liking 1-12 of its " + POSTS + " posts (default ${DEFAULT-VALUE}).")
+    int users;
 
     @Mixin TimeoutOption timeout;
 
@@ -77,8 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
         EmbeddedDynamo.require("projector demo");
         dataDir = data.orElse(DATA_DIR);
         timeoutSeconds = timeout.orElse(300);
-        if (customers < 1 || orders < 1) {
-            throw new IllegalArgumentException("--customers and --orders must be at least 1");
+        if (customers < 1 || orders < 1 || users < 1) {
+            throw new IllegalArgumentException("--customers, --orders and --users must be at least 1");
         }
         if (lagSamples < 1) {
             throw new IllegalArgumentException("--lag-samples must be at least 1, was " + lagSamples);
@@ -112,10 +115,10 @@ public final class DemoCommand implements Callable<Integer> {
 
                 LikesWorkload likes = new LikesWorkload(dynamo, SOURCE, "r" + run + "-", 4242L + run);
                 long likesStart = System.nanoTime();
-                likes.run(TOPICS, POSTS, USERS);
+                likes.run(TOPICS, POSTS, users);
                 out.printf("  wrote %,d changes to %s in %.1f s (%d topics, %d posts, %d users: %,d likes, %,d unlikes, "
                                 + "%d posts liked before they existed, %d deleted and created again, %d deleted for good)%n",
-                        likes.writes(), SOURCE, seconds(likesStart), TOPICS, POSTS, USERS, likes.likesWritten(), likes.unlikes(),
+                        likes.writes(), SOURCE, seconds(likesStart), TOPICS, POSTS, users, likes.likesWritten(), likes.unlikes(),
                         likes.likedBeforeTheirPost(), likes.recreated(), likes.deletedForGood());
 
                 ReadModelVerifier verifier = new ReadModelVerifier(dynamo, projections, config.entityTypeAttribute());

@@ -30,7 +30,7 @@ class DemoCommandIT {
         System.setOut(new PrintStream(captured, true));
         int code;
         try {
-            code = Main.execute("demo", "--data-dir", dataDir.toString(), "--customers", "20", "--orders", "150",
+            code = Main.execute("demo", "--data-dir", dataDir.toString(), "--customers", "20", "--orders", "150", "--users", "30",
                     // Each sample waits for its item one after another: 100 of them were half the test's time.
                     "--lag-samples", "20");
         } finally {

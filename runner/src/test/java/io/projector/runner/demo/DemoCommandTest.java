@@ -28,6 +28,6 @@ class DemoCommandTest {
     @Test
     void ordersMustBePositive() {
         assertThat(demo("--data-dir", "target/demo-never-started", "--orders", "0")).as(err::toString).isEqualTo(2);
-        assertThat(err.toString()).contains("--customers and --orders must be at least 1");
+        assertThat(err.toString()).contains("--customers, --orders and --users must be at least 1");
     }
 }
