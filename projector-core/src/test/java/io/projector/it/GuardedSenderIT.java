@@ -79,6 +79,19 @@ class GuardedSenderIT {
     }
 
     @Test
+    void aCounterUpdatePrunesTheMarkersOfFinishedShardsAndKeepsItsCount() {
+        window(PARENT, 500, 3, "C5", "N5").forEach(sender::send);
+        GuardedWrite child = window(CHILD, 20, 2, "C5", "N5").stream().filter(w -> w.key().pk().equals("N5")).findFirst().orElseThrow();
+
+        assertThat(sender.send(child, java.util.Set.of(PARENT, CHILD))).isEqualTo(new GuardedSender.Sent(1, 0));
+
+        Map<String, AttributeValue> counter = item("N5");
+        assertThat(counter.get("n").n()).isEqualTo("5");
+        assertThat(GuardedRequests.storedMarker(counter, PARENT)).as("the finished parent's marker").isNull();
+        assertThat(GuardedRequests.storedMarker(counter, CHILD)).as("its own marker is never pruned").hasToString("21");
+    }
+
+    @Test
     void aDeleteLeavesATombstoneThatALateOlderPutCannotOverwriteAndANewerPutRecreatesTheItem() {
         GuardedWindow put = new GuardedWindow(PARENT);
         put.add("400", Write.put("C4", "1").with("value", "old"));

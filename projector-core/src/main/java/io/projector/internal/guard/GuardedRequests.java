@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -53,8 +54,25 @@ public final class GuardedRequests {
      * what to fold again ({@link #storedMarker}).
      */
     public UpdateItemRequest counter(GuardedWrite.Counter counter) {
+        return counter(counter, Set.of());
+    }
+
+    /**
+     * The same, removing in the same request the markers of {@code finishedShards}: shards read to
+     * their end whose windows no owner, however stale, can send again. A marker removed too early
+     * lets an old window of its shard apply twice, so the caller proves that first (its shard
+     * closed and fully processed longer ago than a lease can outlive its owner); this request only
+     * saves the extra write a pruning of its own would cost.
+     */
+    public UpdateItemRequest counter(GuardedWrite.Counter counter, Set<String> finishedShards) {
         String marker = marker(counter.shardId());
-        UpdateExpression update = UpdateExpression.of(counter.mutation(), Map.of(marker, AttributeValue.fromS(encoded(counter.last()))));
+        Set<String> pruned = new java.util.LinkedHashSet<>();
+        for (String shard : finishedShards) {
+            if (!shard.equals(counter.shardId())) {
+                pruned.add(marker(shard));
+            }
+        }
+        UpdateExpression update = UpdateExpression.of(counter.mutation(), Map.of(marker, AttributeValue.fromS(encoded(counter.last()))), pruned);
         Map<String, String> names = new HashMap<>(update.names());
         names.put("#m", marker);
         Map<String, AttributeValue> values = new HashMap<>(update.values());

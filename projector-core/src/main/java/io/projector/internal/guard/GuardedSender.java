@@ -2,6 +2,7 @@ package io.projector.internal.guard;
 
 import java.math.BigInteger;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
@@ -25,6 +26,11 @@ public final class GuardedSender {
     }
 
     public Sent send(GuardedWrite write) {
+        return send(write, Set.of());
+    }
+
+    /** @param finishedShards shards whose markers a counter's update may remove (see {@link GuardedRequests#counter(GuardedWrite.Counter, Set)}) */
+    public Sent send(GuardedWrite write, Set<String> finishedShards) {
         if (write instanceof GuardedWrite.Copy copy) {
             try {
                 dynamo.putItem(requests.copy(copy));
@@ -40,7 +46,7 @@ public final class GuardedSender {
             GuardedWrite.Counter counter = pending.get();
             sent++;
             try {
-                dynamo.updateItem(requests.counter(counter));
+                dynamo.updateItem(requests.counter(counter, finishedShards));
                 return new Sent(sent, refused);
             } catch (ConditionalCheckFailedException e) {
                 refused++;

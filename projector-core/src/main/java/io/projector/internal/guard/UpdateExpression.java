@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -16,6 +17,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public record UpdateExpression(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
 
     public static UpdateExpression of(ItemMutation.Update update, Map<String, AttributeValue> engineSets) {
+        return of(update, engineSets, Set.of());
+    }
+
+    /** @param engineRemoves engine attributes to remove in the same request (pruned markers) */
+    public static UpdateExpression of(ItemMutation.Update update, Map<String, AttributeValue> engineSets, Set<String> engineRemoves) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> sets = new ArrayList<>();
@@ -26,6 +32,11 @@ public record UpdateExpression(String expression, Map<String, String> names, Map
             names.put("#e" + i, e.getKey());
             values.put(":e" + i, e.getValue());
             sets.add("#e" + i + " = :e" + i);
+            i++;
+        }
+        for (String name : engineRemoves) {
+            names.put("#e" + i, name);
+            removes.add("#e" + i);
             i++;
         }
         i = 0;
