@@ -17,12 +17,16 @@ import java.util.Map;
 public final class GuardedWindow {
 
     private final String shardId;
+    private final long shardCreatedMillis;
     private final Map<ItemKey, Copying> copies = new LinkedHashMap<>();
     private final Map<ItemKey, List<GuardedWrite.Step>> counters = new LinkedHashMap<>();
     private final List<ItemKey> order = new ArrayList<>();
 
+    /** @throws IllegalArgumentException if the shard id does not carry its creation time (then copies need another guard) */
     public GuardedWindow(String shardId) {
         this.shardId = shardId;
+        // Parsed once a window, not once a write.
+        this.shardCreatedMillis = StreamPosition.creationMillisOf(shardId);
     }
 
     /**
@@ -32,7 +36,7 @@ public final class GuardedWindow {
      * @throws MixedWriteStylesException if the item already takes the other style of write in this window
      */
     public void add(String sequenceNumber, Write write) {
-        StreamPosition position = StreamPosition.of(shardId, sequenceNumber);
+        StreamPosition position = new StreamPosition(shardCreatedMillis, StreamPosition.sequence(sequenceNumber));
         ItemKey key = write.key();
         boolean copyStyle = write instanceof Write.Put || write instanceof Write.Delete;
         if (copyStyle && counters.containsKey(key) || !copyStyle && copies.containsKey(key)) {

@@ -34,11 +34,16 @@ public record StreamPosition(long shardCreatedMillis, BigInteger sequence) imple
      *     is not a decimal number
      */
     public static StreamPosition of(String shardId, String sequenceNumber) {
+        return new StreamPosition(creationMillisOf(shardId), sequence(sequenceNumber));
+    }
+
+    /** @throws IllegalArgumentException if the shard id does not carry its creation time */
+    static long creationMillisOf(String shardId) {
         Matcher m = SHARD_ID.matcher(shardId);
         if (!m.matches()) {
             throw new IllegalArgumentException("shard id '" + shardId + "' does not carry its creation time (shardId-<millis>-<hex>)");
         }
-        return new StreamPosition(Long.parseLong(m.group(1)), sequence(sequenceNumber));
+        return Long.parseLong(m.group(1));
     }
 
     static BigInteger sequence(String sequenceNumber) {
