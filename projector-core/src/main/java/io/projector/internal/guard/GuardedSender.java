@@ -1,10 +1,11 @@
 package io.projector.internal.guard;
 
 import java.math.BigInteger;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Sends one {@link GuardedWrite} until the item holds it: a refused copy already holds this change
@@ -17,12 +18,14 @@ public final class GuardedSender {
     public record Sent(int requests, int refused) {
     }
 
-    private final DynamoDbClient dynamo;
-    private final GuardedRequests requests;
+    private final GuardedTarget target;
 
     public GuardedSender(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.requests = new GuardedRequests(table);
+        this(new DynamoDbGuardedTarget(dynamo, table));
+    }
+
+    GuardedSender(GuardedTarget target) {
+        this.target = target;
     }
 
     public Sent send(GuardedWrite write) {
@@ -32,12 +35,7 @@ public final class GuardedSender {
     /** @param finishedShards shards whose markers a counter's update may remove (see {@link GuardedRequests#counter(GuardedWrite.Counter, Set)}) */
     public Sent send(GuardedWrite write, Set<String> finishedShards) {
         if (write instanceof GuardedWrite.Copy copy) {
-            try {
-                dynamo.putItem(requests.copy(copy));
-                return new Sent(1, 0);
-            } catch (ConditionalCheckFailedException e) {
-                return new Sent(1, 1);
-            }
+            return target.put(copy) ? new Sent(1, 0) : new Sent(1, 1);
         }
         Optional<GuardedWrite.Counter> pending = Optional.of((GuardedWrite.Counter) write);
         int sent = 0;
@@ -45,19 +43,18 @@ public final class GuardedSender {
         while (pending.isPresent()) {
             GuardedWrite.Counter counter = pending.get();
             sent++;
-            try {
-                dynamo.updateItem(requests.counter(counter, finishedShards));
+            Map<String, AttributeValue> stored = target.update(counter, finishedShards);
+            if (stored == null) {
                 return new Sent(sent, refused);
-            } catch (ConditionalCheckFailedException e) {
-                refused++;
-                BigInteger stored = GuardedRequests.storedMarker(e.hasItem() ? e.item() : null, counter.shardId());
-                if (stored == null) {
-                    // The condition failed on a marker that is not there: not ours to guess past.
-                    throw new IllegalStateException("the guarded update of " + counter.key() + " was refused without a stored marker for "
-                            + counter.shardId() + "; was the item's marker removed while its shard was still being read?", e);
-                }
-                pending = counter.after(stored);
             }
+            refused++;
+            BigInteger marker = GuardedRequests.storedMarker(stored, counter.shardId());
+            if (marker == null) {
+                // The condition failed on a marker that is not there: not ours to guess past.
+                throw new IllegalStateException("the guarded update of " + counter.key() + " was refused without a stored marker for "
+                        + counter.shardId() + "; was the item's marker removed while its shard was still being read?");
+            }
+            pending = counter.after(marker);
         }
         return new Sent(sent, refused);
     }

@@ -44,6 +44,7 @@ class GuardedCommitProperties {
         }
 
         GuardedTable table = new GuardedTable();
+        GuardedSender sender = new GuardedSender(table);
         List<GuardedWindow> sent = new ArrayList<>();
         int[] next = {0, 0};
         int[] progress = {0, 0};
@@ -60,9 +61,9 @@ class GuardedCommitProperties {
             boolean crash = random.nextInt(4) == 0;
             int landing = crash ? random.nextInt(writes.size() + 1) : writes.size();
             for (GuardedWrite w : writes.subList(0, landing)) {
-                table.send(w);
+                sender.send(w);
                 if (random.nextInt(5) == 0) {
-                    table.send(w);
+                    sender.send(w);
                 }
             }
             if (!crash) {
@@ -76,12 +77,12 @@ class GuardedCommitProperties {
                 GuardedWindow stale = sent.get(random.nextInt(sent.size()));
                 List<GuardedWrite> old = new ArrayList<>(stale.writes());
                 Collections.shuffle(old, random);
-                old.subList(0, random.nextInt(old.size() + 1)).forEach(table::send);
+                old.subList(0, random.nextInt(old.size() + 1)).forEach(sender::send);
             }
         }
         // Stale owners keep sending after everything was applied.
         for (int i = 0; i < 5; i++) {
-            sent.get(random.nextInt(sent.size())).writes().forEach(table::send);
+            sent.get(random.nextInt(sent.size())).writes().forEach(sender::send);
         }
 
         assertThat(table.visible()).isEqualTo(expected.items());
@@ -108,6 +109,8 @@ class GuardedCommitProperties {
     @Test
     void aShardIdWithoutItsCreationTimeIsRefusedByName() {
         assertThatThrownBy(() -> StreamPosition.of("shardId-1", "12"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'shardId-1'");
+        assertThatThrownBy(() -> new GuardedWindow("shardId-1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'shardId-1'");
     }
 
