@@ -142,6 +142,9 @@ public sealed interface Write permits Write.Put, Write.Delete, Write.Increment, 
         }
     }
 
+    /** Attribute names the engine keeps on read-model items; a projection's writes may not use them. */
+    String RESERVED_PREFIX = "projector:";
+
     private static Map<String, AttributeValue> checkedAttributes(Map<String, AttributeValue> attributes) {
         Objects.requireNonNull(attributes, "attributes");
         attributes.forEach((name, value) -> {
@@ -157,6 +160,10 @@ public sealed interface Write permits Write.Put, Write.Delete, Write.Increment, 
         }
         if (name.equals(ItemKey.PARTITION_KEY) || name.equals(ItemKey.SORT_KEY)) {
             throw new IllegalArgumentException("'" + name + "' is the read-model key: give it through the ItemKey, not as an attribute");
+        }
+        if (name.startsWith(RESERVED_PREFIX)) {
+            throw new IllegalArgumentException("attribute '" + name + "': names starting with '" + RESERVED_PREFIX
+                    + "' are the engine's (the guarded commit keeps its positions and markers there); choose another name");
         }
     }
 

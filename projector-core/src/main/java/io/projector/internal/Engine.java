@@ -4,8 +4,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.projector.Projection;
 import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.commit.GuardedCommitter;
 import io.projector.internal.commit.ReadModelBreaker;
 import io.projector.internal.commit.RetryPolicy;
+import io.projector.internal.commit.TombstoneSweep;
+import io.projector.internal.guard.StreamPosition;
 import io.projector.internal.plan.ChangeEventDecoder;
 import io.projector.internal.plan.ChunkPlanner;
 import io.projector.internal.plan.EngineKeys;
@@ -14,19 +17,26 @@ import io.projector.internal.shard.EngineCounters;
 import io.projector.internal.shard.HandOffSource;
 import io.projector.internal.shard.ShardProjector;
 import io.projector.internal.shard.ShardReporter;
+import io.projector.internal.shard.ShardTable;
 import io.projector.internal.store.AppliedVersionStore;
 import io.projector.internal.store.BackfillStore;
 import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.ShardStatusStore;
 import io.projector.internal.store.WatermarkStore;
+import io.projector.worker.CommitPolicy;
 import io.projector.worker.ProjectorConfig;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -37,6 +47,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * side of the hand-off a shard plays).
  */
 public final class Engine {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final ProjectorConfig config;
     private final DynamoDbClient dynamo;
@@ -50,6 +62,7 @@ public final class Engine {
     private final BackfillStore backfills;
     private final AppliedVersionStore markers;
     private final ShardStatusStore shardStatus;
+    private GuardedCommitter guarded;
 
     private Engine(ProjectorConfig config, DynamoDbClient dynamo, List<Projection> projections, EngineCounters counters, Clock clock) {
         this.config = config;
@@ -124,8 +137,9 @@ public final class Engine {
         return out;
     }
 
+    /** Plans guarded windows when the commit policy says so (transactions for hand-offs and scans all the same). */
     public ChunkPlanner planner(ChunkPlanner.Unrouted unrouted) {
-        return new ChunkPlanner(projections, TransactionLimits.DYNAMODB, unrouted);
+        return new ChunkPlanner(projections, TransactionLimits.DYNAMODB, unrouted, config.commit().guarded());
     }
 
     public ChangeEventDecoder decoder() {
@@ -153,10 +167,51 @@ public final class Engine {
         return ReadModelBreaker.create(config);
     }
 
+    /**
+     * The guarded committer of this engine's worker, made on first use: its send pool and its
+     * tombstones are the worker's, shared by its shards. Its pool's threads end when idle, so an
+     * engine needs no close.
+     */
+    public synchronized GuardedCommitter guardedCommitter(DoubleConsumer writeUnits) {
+        if (guarded == null) {
+            CommitPolicy policy = config.commit();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(policy.inFlight(), policy.inFlight(), 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "projector-guarded-" + config.applicationName());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);
+            guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits, pool,
+                    policy.inFlight(), sweep);
+        }
+        return guarded;
+    }
+
     /** A shard's projector: one shard of the stream, or one segment of a backfill's scan. */
     public ShardProjector shard(String shardId, ChunkPlanner planner, ChunkCommitter committer, Retry retry, CircuitBreaker breaker,
                                 BooleanSupplier stopRequested, HandOffSource handOffs, ShardReporter reporter) {
-        return new ShardProjector(shardId, names, planner, committer, watermarks, deadLetters, retry, breaker, counters, stopRequested,
-                clock, handOffs, reporter);
+        return shard(shardId, planner, committer, units -> { }, retry, breaker, stopRequested, handOffs, reporter);
+    }
+
+    /**
+     * As above; a guarded planner's windows go to this engine's guarded committer, which counts write
+     * units into {@code guardedWriteUnits}. A stream shard whose id carries no creation time cannot
+     * order its copies' positions across the lineage, so it is committed in transactions instead.
+     */
+    public ShardProjector shard(String shardId, ChunkPlanner planner, ChunkCommitter committer, DoubleConsumer guardedWriteUnits, Retry retry,
+                                CircuitBreaker breaker, BooleanSupplier stopRequested, HandOffSource handOffs, ShardReporter reporter) {
+        GuardedCommitter guardedCommitter = null;
+        if (planner.guarded()) {
+            if (!handOffs.scan() && !StreamPosition.carriesTime(shardId)) {
+                log.warn("shard {}: its id carries no creation time, so its changes are committed in transactions, not guarded", shardId);
+                planner = planner.transactional();
+            } else {
+                guardedCommitter = guardedCommitter(guardedWriteUnits);
+            }
+        }
+        return new ShardProjector(shardId, names, planner, ShardTable.of(committer, guardedCommitter, watermarks, deadLetters), retry, breaker,
+                counters, stopRequested, clock, handOffs, reporter);
     }
 }

@@ -2,6 +2,7 @@ package io.projector.ops;
 
 import io.projector.ItemKey;
 import io.projector.Projection;
+import io.projector.internal.guard.GuardedRequests;
 import io.projector.internal.plan.EngineKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,10 +39,12 @@ public final class ReadModelVerifier {
         Map<ItemKey, Map<String, AttributeValue>> actual = new LinkedHashMap<>();
         for (Map<String, AttributeValue> item : scan(readModelTable)) {
             ItemKey key = ItemKey.of(item.get(ItemKey.PARTITION_KEY).s(), item.get(ItemKey.SORT_KEY).s());
-            if (key.pk().startsWith(EngineKeys.RESERVED_PREFIX)) {
+            if (key.pk().startsWith(EngineKeys.RESERVED_PREFIX) || GuardedRequests.isTombstone(item)) {
                 continue;
             }
             Map<String, AttributeValue> attributes = new LinkedHashMap<>(item);
+            // The guarded commit's own attributes (positions, markers) are not the projection's.
+            attributes.keySet().removeIf(name -> name.startsWith(GuardedRequests.PREFIX));
             attributes.remove(ItemKey.PARTITION_KEY);
             attributes.remove(ItemKey.SORT_KEY);
             actual.put(key, attributes);

@@ -92,7 +92,7 @@ public final class Projector implements AutoCloseable {
             HandOffLedger ledger = new StoredHandOffLedger(engine.backfills(), engine.watermarks(), engine.markers(),
                     () -> StreamShards.open(clients.streams(), streamArn));
             WorkerProcessors processors = new WorkerProcessors(
-                    (shardId, stop) -> engine.shard(shardId, planner, committer, retry, breaker, stop,
+                    (shardId, stop) -> engine.shard(shardId, planner, committer, counters.consumedWriteUnits::add, retry, breaker, stop,
                             new HandOffTracker(shardId, config.workerId(), entityTypes, ledger, config.handOffMargin(), Clock.systemUTC()),
                             new ShardReporter(engine.shardStatus(), config.applicationName(), shardId, config.workerId(), Clock.systemUTC())),
                     decoder, config.checkpointInterval(), Clock.systemUTC(), shards, FatalErrors::haltProcess);

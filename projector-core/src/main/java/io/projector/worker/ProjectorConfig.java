@@ -48,6 +48,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * @param leaderLockDuration     how long the KCL leader's lock lasts unrenewed: a killed leader is replaced after about this much plus one lease-assignment interval
  * @param deadLetters            how long dead letters are kept (their {@code expiresAt}) and whether with images, redacted or not
  * @param stuckBatchAfter        a shard whose batch has run this long is reported stuck (health 503, {@code projector.shards.stuck})
+ * @param commit                 how the read model is written: in transactions, or item by item with guards ({@link CommitPolicy})
  */
 public record ProjectorConfig(
         String sourceTable,
@@ -78,7 +79,8 @@ public record ProjectorConfig(
         Duration handOffMargin,
         Duration leaderLockDuration,
         DeadLetterPolicy deadLetters,
-        Duration stuckBatchAfter) {
+        Duration stuckBatchAfter,
+        CommitPolicy commit) {
 
     /** How much the KCL itself publishes to CloudWatch (namespace: the application name). */
     public enum KclMetricsLevel { NONE, SUMMARY, DETAILED }
@@ -128,6 +130,7 @@ public record ProjectorConfig(
         requireBetween("leader lock duration", leaderLockDuration, Duration.ofSeconds(1), Duration.ofMinutes(10));
         Objects.requireNonNull(deadLetters, "deadLetters");
         requireBetween("stuck batch time", stuckBatchAfter, Duration.ofSeconds(1), Duration.ofHours(24));
+        Objects.requireNonNull(commit, "commit");
     }
 
     public static Builder builder() {
@@ -155,7 +158,7 @@ public record ProjectorConfig(
         return new ProjectorConfig(sourceTable, readModelTable, applicationName, engineApplication, region, endpoint, credentials, entityTypeAttribute,
                 false, pollInterval, failoverTime, leaseAssignmentInterval, workerMetricsInterval, checkpointInterval, retryAttempts,
                 retryInitialBackoff, retryMaxBackoff, workerId, parkMissingType, parkUnknownTypes, breakerFailureRate,
-                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters, stuckBatchAfter);
+                breakerOpenDuration, readModelInterceptors, meterRegistry, kclMetricsLevel, handOffMargin, leaderLockDuration, deadLetters, stuckBatchAfter, commit);
     }
 
     /**
@@ -228,6 +231,7 @@ public record ProjectorConfig(
         private Duration leaderLockDuration = Duration.ofSeconds(10);
         private DeadLetterPolicy deadLetters = DeadLetterPolicy.DEFAULT;
         private Duration stuckBatchAfter = Duration.ofMinutes(5);
+        private CommitPolicy commit = CommitPolicy.TRANSACTIONAL;
 
         public Builder sourceTable(String v) { sourceTable = v; return this; }
         public Builder readModelTable(String v) { readModelTable = v; return this; }
@@ -259,6 +263,7 @@ public record ProjectorConfig(
         public Builder deadLetters(DeadLetterPolicy v) { deadLetters = v; return this; }
         /** Longer than the slowest batch you expect, retries of a throttled table included: a stuck shard fails the health check. */
         public Builder stuckBatchAfter(Duration v) { stuckBatchAfter = v; return this; }
+        public Builder commit(CommitPolicy v) { commit = v; return this; }
 
         /**
          * Low lag and a start in seconds, for DynamoDB Local: 20 ms polling, 3 s failover, 1 s lease
@@ -284,7 +289,7 @@ public record ProjectorConfig(
                     workerMetricsInterval, checkpointInterval, retryAttempts, retryInitialBackoff, retryMaxBackoff, worker,
                     parkMissingType, parkUnknownTypes, breakerFailureRate, breakerOpenDuration, readModelInterceptors,
                     meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), kclMetricsLevel, handOffMargin,
-                    leaderLockDuration, deadLetters, stuckBatchAfter);
+                    leaderLockDuration, deadLetters, stuckBatchAfter, commit);
         }
 
         private static String defaultWorkerId() {

@@ -38,7 +38,7 @@ class StageOrderTest {
 
     /** What the engine may import of {@code io.projector.worker} and {@code io.projector.ops}. */
     static final Set<String> HANDED_ACROSS = Set.of(
-            "io.projector.worker.ProjectorConfig", "io.projector.worker.DeadLetterPolicy",
+            "io.projector.worker.ProjectorConfig", "io.projector.worker.DeadLetterPolicy", "io.projector.worker.CommitPolicy",
             "io.projector.ops.DeadLetter", "io.projector.ops.BackfillConfig", "io.projector.ops.BackfillProgress");
 
     private static final Pattern PUBLIC_IMPORT = Pattern.compile("^import (?:static )?(io\\.projector\\.(?:worker|ops)\\.\\w+)[.;]", Pattern.MULTILINE);

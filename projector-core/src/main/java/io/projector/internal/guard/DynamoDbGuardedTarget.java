@@ -1,39 +1,69 @@
 package io.projector.internal.guard;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** The read-model table as a {@link GuardedTarget}: the requests of {@link GuardedRequests}. */
 final class DynamoDbGuardedTarget implements GuardedTarget {
 
+    /** How long a tombstone no worker swept stays before the table's time to live removes it. */
+    static final long TOMBSTONE_TTL_SECONDS = 24 * 3600;
+
     private final DynamoDbClient dynamo;
     private final GuardedRequests requests;
+    private final Clock clock;
+    private final DoubleConsumer consumedWriteUnits;
 
     DynamoDbGuardedTarget(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, Clock.systemUTC(), units -> { });
+    }
+
+    DynamoDbGuardedTarget(DynamoDbClient dynamo, String table, Clock clock, DoubleConsumer consumedWriteUnits) {
         this.dynamo = dynamo;
         this.requests = new GuardedRequests(table);
+        this.clock = clock;
+        this.consumedWriteUnits = consumedWriteUnits;
     }
 
     @Override
     public boolean put(GuardedWrite.Copy copy) {
+        PutItemRequest request = requests.copy(copy, clock.millis() / 1000 + TOMBSTONE_TTL_SECONDS)
+                .toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
         try {
-            dynamo.putItem(requests.copy(copy));
+            count(dynamo.putItem(request).consumedCapacity());
             return true;
         } catch (ConditionalCheckFailedException e) {
+            // A refused condition is billed too, as a write of the item's size: counted as one unit.
+            consumedWriteUnits.accept(1);
             return false;
         }
     }
 
     @Override
     public Map<String, AttributeValue> update(GuardedWrite.Counter counter, Set<String> finishedShards) {
+        UpdateItemRequest request = requests.counter(counter, finishedShards)
+                .toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
         try {
-            dynamo.updateItem(requests.counter(counter, finishedShards));
+            count(dynamo.updateItem(request).consumedCapacity());
             return null;
         } catch (ConditionalCheckFailedException e) {
+            consumedWriteUnits.accept(1);
             return e.hasItem() ? e.item() : Map.of();
+        }
+    }
+
+    private void count(ConsumedCapacity c) {
+        if (c != null) {
+            consumedWriteUnits.accept(c.writeCapacityUnits() != null ? c.writeCapacityUnits() : c.capacityUnits() != null ? c.capacityUnits() : 0);
         }
     }
 }

@@ -1,12 +1,15 @@
 package io.projector.internal.guard;
 
+import io.projector.ItemKey;
 import io.projector.internal.plan.ItemMutation;
+import io.projector.internal.store.DeadLetterStore;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -18,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class GuardedRequests {
 
-    public static final String PREFIX = "projector:";
+    public static final String PREFIX = io.projector.Write.RESERVED_PREFIX;
     /** On a copy: the encoded {@link StreamPosition} of the change it holds. */
     public static final String POSITION = PREFIX + "position";
     /** On a deleted copy: true. The item is a tombstone that keeps the position until it is swept. */
@@ -33,11 +36,22 @@ public final class GuardedRequests {
 
     /** A copy's put, or a delete's tombstone, applied only over an older position or none. */
     public PutItemRequest copy(GuardedWrite.Copy copy) {
+        return copy(copy, 0);
+    }
+
+    /**
+     * The same, a tombstone carrying the table's time-to-live attribute at {@code tombstoneExpiresAtSeconds}
+     * (0: none): if no worker sweeps it (the one that wrote it stopped first), DynamoDB removes it.
+     */
+    public PutItemRequest copy(GuardedWrite.Copy copy, long tombstoneExpiresAtSeconds) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
         if (copy.mutation() instanceof ItemMutation.Replace r) {
             item.putAll(r.attributes());
         } else {
             item.put(DELETED, AttributeValue.fromBool(true));
+            if (tombstoneExpiresAtSeconds > 0) {
+                item.put(DeadLetterStore.EXPIRES_AT, AttributeValue.fromN(Long.toString(tombstoneExpiresAtSeconds)));
+            }
         }
         item.putAll(copy.key().toAttributes());
         item.put(POSITION, AttributeValue.fromS(copy.position().encoded()));
@@ -75,15 +89,35 @@ public final class GuardedRequests {
         UpdateExpression update = UpdateExpression.of(counter.mutation(), Map.of(marker, AttributeValue.fromS(encoded(counter.last()))), pruned);
         Map<String, String> names = new HashMap<>(update.names());
         names.put("#m", marker);
+        names.put("#pos", POSITION);
         Map<String, AttributeValue> values = new HashMap<>(update.values());
         values.put(":first", AttributeValue.fromS(encoded(counter.first())));
         return UpdateItemRequest.builder().tableName(table).key(counter.key().toAttributes())
                 .updateExpression(update.expression())
-                .conditionExpression("attribute_not_exists(#m) OR #m < :first")
+                // A copy's position on the item means it is not a counter: a window of another style wrote it.
+                .conditionExpression("(attribute_not_exists(#m) OR #m < :first) AND attribute_not_exists(#pos)")
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
+    }
+
+    /**
+     * Removes a tombstone once no stale put can be sent any more: only this tombstone, not an item
+     * a later change put there since.
+     */
+    public DeleteItemRequest sweep(ItemKey key, StreamPosition position) {
+        return DeleteItemRequest.builder().tableName(table).key(key.toAttributes())
+                .conditionExpression("#d = :t AND #p = :p")
+                .expressionAttributeNames(Map.of("#d", DELETED, "#p", POSITION))
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true), ":p", AttributeValue.fromS(position.encoded())))
+                .build();
+    }
+
+    /** Whether a stored item is a tombstone: readers and checks treat it as absent. */
+    public static boolean isTombstone(Map<String, AttributeValue> item) {
+        AttributeValue v = item == null ? null : item.get(DELETED);
+        return v != null && Boolean.TRUE.equals(v.bool());
     }
 
     /** The marker of {@code shardId} on a stored item, or null if that shard never wrote it. */

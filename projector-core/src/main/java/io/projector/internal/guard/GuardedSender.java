@@ -24,6 +24,11 @@ public final class GuardedSender {
         this(new DynamoDbGuardedTarget(dynamo, table));
     }
 
+    /** @param consumedWriteUnits told the write units of every request, a refused one's too */
+    public GuardedSender(DynamoDbClient dynamo, String table, java.time.Clock clock, java.util.function.DoubleConsumer consumedWriteUnits) {
+        this(new DynamoDbGuardedTarget(dynamo, table, clock, consumedWriteUnits));
+    }
+
     GuardedSender(GuardedTarget target) {
         this.target = target;
     }
@@ -49,6 +54,11 @@ public final class GuardedSender {
             }
             refused++;
             BigInteger marker = GuardedRequests.storedMarker(stored, counter.shardId());
+            if (stored.containsKey(GuardedRequests.POSITION)) {
+                throw new IllegalStateException("read-model item " + counter.key() + " is a copy (an earlier change put or deleted it) "
+                        + "and a change of shard " + counter.shardId() + " up to " + counter.last() + " increments or sets it; the guarded "
+                        + "commit keeps an item either a copy or a counter: write the two to different items, or run with --commit-mode transactional");
+            }
             if (marker == null) {
                 // The condition failed on a marker that is not there: not ours to guess past.
                 throw new IllegalStateException("the guarded update of " + counter.key() + " was refused without a stored marker for "

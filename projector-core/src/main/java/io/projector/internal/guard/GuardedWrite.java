@@ -54,7 +54,8 @@ public sealed interface GuardedWrite permits GuardedWrite.Copy, GuardedWrite.Cou
                 throw new IllegalArgumentException("a guarded counter write needs at least one step");
             }
             for (int i = 1; i < steps.size(); i++) {
-                if (steps.get(i).sequence().compareTo(steps.get(i - 1).sequence()) <= 0) {
+                // Equal is allowed: one change may write the item more than once, and its writes stay together.
+                if (steps.get(i).sequence().compareTo(steps.get(i - 1).sequence()) < 0) {
                     throw new IllegalArgumentException("the steps of " + key + " from " + shardId + " are not in sequence order");
                 }
             }

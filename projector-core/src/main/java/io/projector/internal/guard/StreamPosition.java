@@ -37,6 +37,11 @@ public record StreamPosition(long shardCreatedMillis, BigInteger sequence) imple
         return new StreamPosition(creationMillisOf(shardId), sequence(sequenceNumber));
     }
 
+    /** Whether the shard id carries its creation time, so that positions on it can be made. */
+    public static boolean carriesTime(String shardId) {
+        return SHARD_ID.matcher(shardId).matches();
+    }
+
     /** @throws IllegalArgumentException if the shard id does not carry its creation time */
     static long creationMillisOf(String shardId) {
         Matcher m = SHARD_ID.matcher(shardId);

@@ -15,12 +15,19 @@ import java.util.Map;
  * @param watermarks the watermark moves of the projections that wrote, or parked a change, in this chunk
  * @param parked     changes to put into the dead-letter store in the same transaction
  * @param markers    applied-version markers moved by a backfill hand-off (empty otherwise)
+ * @param writes     for a guarded commit, every write in stream order with its change's sequence number (empty otherwise)
+ * @param guarded    whether the chunk is a guarded window: no transaction, each item's request guards itself
  */
 public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks,
-                    List<ParkedChange> parked, List<MarkerWrite> markers) {
+                    List<ParkedChange> parked, List<MarkerWrite> markers, List<SequencedWrite> writes, boolean guarded) {
 
     public Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks) {
         this(events, mutations, watermarks, List.of(), List.of());
+    }
+
+    public Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutations, Map<String, WatermarkAdvance> watermarks,
+                 List<ParkedChange> parked, List<MarkerWrite> markers) {
+        this(events, mutations, watermarks, parked, markers, List.of(), false);
     }
 
     public Chunk {
@@ -32,6 +39,10 @@ public record Chunk(List<ChangeEvent> events, Map<ItemKey, ItemMutation> mutatio
         watermarks = Collections.unmodifiableMap(new LinkedHashMap<>(watermarks));
         parked = List.copyOf(parked);
         markers = List.copyOf(markers);
+        writes = List.copyOf(writes);
+        if (guarded && !markers.isEmpty()) {
+            throw new IllegalArgumentException("a hand-off's markers move only in a transaction, not in a guarded window");
+        }
     }
 
     public ChangeEvent lastEvent() {

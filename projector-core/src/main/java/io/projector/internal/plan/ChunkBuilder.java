@@ -13,7 +13,10 @@ import java.util.Map;
 
 /**
  * The chunk being planned, and its accounting: the writes of its events folded per read-model
- * item, and what its transaction would hold (actions, bytes) with one more event's.
+ * item, and what its transaction would hold (actions, bytes) with one more event's. A guarded
+ * window has no transaction to fit: it keeps every write with its sequence number instead, and
+ * refuses a write that would mix a copy's puts and deletes with a counter's increments and sets on
+ * one item, since each style is guarded differently.
  */
 final class ChunkBuilder {
 
@@ -25,13 +28,16 @@ final class ChunkBuilder {
     private final Map<MarkerKey, MarkerWrite> markerWrites = new LinkedHashMap<>();
     private final TransactionLimits limits;
     private final FailurePolicies policies;
+    private final List<SequencedWrite> writes = new ArrayList<>();
     private final boolean scan;
+    private final boolean guarded;
     private long bytes;
 
-    ChunkBuilder(TransactionLimits limits, FailurePolicies policies, boolean scan) {
+    ChunkBuilder(TransactionLimits limits, FailurePolicies policies, boolean scan, boolean guarded) {
         this.limits = limits;
         this.policies = policies;
         this.scan = scan;
+        this.guarded = guarded;
     }
 
     boolean isEmpty() {
@@ -47,6 +53,8 @@ final class ChunkBuilder {
         while (true) {
             try {
                 return fold(event, projected.writes);
+            } catch (MixedWriteStyles e) {
+                policies.park(projected, e.projection, event, e.getMessage(), MixedWriteStyles.class.getSimpleName(), null);
             } catch (ProjectionFailedException e) {
                 policies.park(projected, e.projection(), event, e.reason(), "WriteConflict", e.getCause());
             }
@@ -58,6 +66,9 @@ final class ChunkBuilder {
         writes.forEach((projection, list) -> {
             for (Write w : list) {
                 ItemMutation before = touched.containsKey(w.key()) ? touched.get(w.key()) : mutations.get(w.key());
+                if (guarded && before != null && isCopy(before) != isCopy(w)) {
+                    throw new MixedWriteStyles(projection, w.key(), isCopy(w));
+                }
                 try {
                     touched.put(w.key(), before == null ? ItemMutation.of(w) : before.then(w));
                 } catch (RuntimeException e) {
@@ -91,7 +102,7 @@ final class ChunkBuilder {
     }
 
     boolean fits(Map<ItemKey, ItemMutation> touched, Projected projected) {
-        return actionsWith(touched, projected) <= limits.maxActions() && bytesWith(touched, projected) <= limits.maxBytes();
+        return guarded || actionsWith(touched, projected) <= limits.maxActions() && bytesWith(touched, projected) <= limits.maxBytes();
     }
 
     void add(ChangeEvent event, Map<ItemKey, ItemMutation> touched, Projected projected, Map<MarkerKey, AppliedVersion> before) {
@@ -102,6 +113,9 @@ final class ChunkBuilder {
         });
         projected.watermarkProjections().forEach(p -> firstApplied.putIfAbsent(p, event.sequenceNumber()));
         parked.addAll(projected.parked);
+        if (guarded) {
+            projected.writes.values().forEach(list -> list.forEach(w -> writes.add(new SequencedWrite(event.sequenceNumber(), w))));
+        }
         projected.markers.forEach((k, next) -> {
             MarkerWrite earlier = markerWrites.get(k);
             markerWrites.put(k, new MarkerWrite(k, earlier != null ? earlier.expected() : before.get(k), next));
@@ -115,7 +129,28 @@ final class ChunkBuilder {
         if (!scan) {
             firstApplied.forEach((p, first) -> marks.put(p, new WatermarkAdvance(p, first, last)));
         }
-        return new Chunk(events, mutations, marks, parked, List.copyOf(markerWrites.values()));
+        return new Chunk(events, mutations, marks, parked, List.copyOf(markerWrites.values()), writes, guarded);
+    }
+
+    private static boolean isCopy(ItemMutation m) {
+        return !(m instanceof ItemMutation.Update);
+    }
+
+    private static boolean isCopy(Write w) {
+        return w instanceof Write.Put || w instanceof Write.Delete;
+    }
+
+    /** A write that would give an item both styles in one guarded window. */
+    private static final class MixedWriteStyles extends RuntimeException {
+        private final String projection;
+
+        MixedWriteStyles(String projection, ItemKey key, boolean copy) {
+            super("it " + (copy ? "puts or deletes" : "increments or sets attributes of") + " read-model item " + key
+                    + ", which this window " + (copy ? "increments or sets" : "puts or deletes") + "; the guarded commit keeps an item "
+                    + "either a copy (puts and deletes) or a counter (increments and sets): write the two to different items, or run "
+                    + "with --commit-mode transactional", null, false, false);
+            this.projection = projection;
+        }
     }
 
     /** What a mutation adds to the transaction's bytes, about as DynamoDB counts it. */

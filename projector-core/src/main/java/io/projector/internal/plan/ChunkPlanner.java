@@ -35,12 +35,27 @@ public final class ChunkPlanner {
     private final TransactionLimits limits;
     private final FailurePolicies policies;
     private final EventProjector projector;
+    private final boolean guarded;
+    private final List<Projection> projections;
+    private final Unrouted unrouted;
 
     public ChunkPlanner(List<Projection> projections, TransactionLimits limits) {
         this(projections, limits, Unrouted.IGNORE);
     }
 
     public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted) {
+        this(projections, limits, unrouted, false);
+    }
+
+    /**
+     * @param guarded plan guarded windows: the events become one chunk (no transaction limit applies),
+     *                which keeps every write with its sequence number, and an item is written in one
+     *                style only; a hand-off's events are still planned into transactions within {@code limits}
+     */
+    public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted, boolean guarded) {
+        this.guarded = guarded;
+        this.projections = List.copyOf(projections);
+        this.unrouted = unrouted;
         this.limits = limits;
         this.policies = new FailurePolicies(projections);
         this.projector = new EventProjector(new Routes(projections), policies, unrouted);
@@ -71,7 +86,9 @@ public final class ChunkPlanner {
         ParkingLot lot = parking.copy();
         Map<MarkerKey, AppliedVersion> markers = new HashMap<>(handOff.markers());
         List<Chunk> chunks = new ArrayList<>();
-        ChunkBuilder current = new ChunkBuilder(limits, policies, handOff.scan());
+        // A hand-off's markers must move atomically with what they judge: its events go in transactions.
+        boolean window = guarded && !handOff.scan() && handOff.rules().isEmpty();
+        ChunkBuilder current = new ChunkBuilder(limits, policies, handOff.scan(), window);
         SequenceNumber previous = null;
         for (ChangeEvent event : events) {
             if (previous != null && !event.sequenceNumber().isAfter(previous)) {
@@ -82,7 +99,7 @@ public final class ChunkPlanner {
             Map<ItemKey, ItemMutation> touched = current.foldParkingFailures(event, projected);
             if (!current.fits(touched, projected) && current.hasContent()) {
                 chunks.add(current.build());
-                current = new ChunkBuilder(limits, policies, handOff.scan());
+                current = new ChunkBuilder(limits, policies, handOff.scan(), window);
                 touched = current.foldParkingFailures(event, projected);
             }
             if (!current.fits(touched, projected)) {
@@ -95,7 +112,7 @@ public final class ChunkPlanner {
                 touched = Map.of();
                 if (!current.fits(touched, projected) && current.hasContent()) {
                     chunks.add(current.build());
-                    current = new ChunkBuilder(limits, policies, handOff.scan());
+                    current = new ChunkBuilder(limits, policies, handOff.scan(), window);
                 }
             }
             // A change parked during a hand-off must be re-driven by the hand-off rule: the letter says so.
@@ -115,5 +132,15 @@ public final class ChunkPlanner {
     /** What a mutation adds to a transaction's bytes, as {@link ChunkBuilder} counts it. */
     static long sizeOf(ItemMutation m) {
         return ChunkBuilder.sizeOf(m);
+    }
+
+    /** Whether this planner plans guarded windows (outside hand-offs). */
+    public boolean guarded() {
+        return guarded;
+    }
+
+    /** The same planner planning transactions only: for a shard whose changes cannot carry a stream position. */
+    public ChunkPlanner transactional() {
+        return guarded ? new ChunkPlanner(projections, limits, unrouted, false) : this;
     }
 }

@@ -99,6 +99,7 @@ public final class ShardProjector {
     /** A poll that brought nothing: the shard is at its tip. */
     public void idle() {
         refreshHandOffs();
+        table.sweep(clock.millis());
         if (handOffs.anyActive()) {
             retrying("end a hand-off at the tip", () -> {
                 handOffs.atTip();

@@ -2,6 +2,7 @@ package io.projector.internal.shard;
 
 import io.projector.SequenceNumber;
 import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.commit.GuardedCommitter;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ParkingLot;
 import io.projector.internal.store.DeadLetterStore;
@@ -38,7 +39,16 @@ public interface ShardTable {
 
     void parkUndecodable(String shardId, Record record, String reason, long nowMillis);
 
+    /** Removes the tombstones of guarded deletes whose grace has passed (nothing without guarded commits). */
+    default void sweep(long nowMillis) {
+    }
+
     static ShardTable of(ChunkCommitter committer, WatermarkStore watermarks, DeadLetterStore deadLetters) {
+        return of(committer, null, watermarks, deadLetters);
+    }
+
+    /** @param guarded commits the guarded windows (null: the planner plans none) */
+    static ShardTable of(ChunkCommitter committer, GuardedCommitter guarded, WatermarkStore watermarks, DeadLetterStore deadLetters) {
         return new ShardTable() {
             @Override
             public Map<String, SequenceNumber> watermarks(String shardId, List<String> projections) {
@@ -62,7 +72,20 @@ public interface ShardTable {
 
             @Override
             public ChunkCommitter.Outcome commit(String shardId, Chunk chunk) {
+                if (chunk.guarded()) {
+                    if (guarded == null) {
+                        throw new IllegalStateException("a guarded window was planned for shard " + shardId + " without a guarded committer");
+                    }
+                    return guarded.commit(shardId, chunk);
+                }
                 return committer.commit(shardId, chunk);
+            }
+
+            @Override
+            public void sweep(long nowMillis) {
+                if (guarded != null) {
+                    guarded.sweep(nowMillis);
+                }
             }
 
             @Override

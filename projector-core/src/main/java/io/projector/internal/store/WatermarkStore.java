@@ -114,20 +114,45 @@ public final class WatermarkStore {
         }
     }
 
+    /**
+     * Moves a watermark forward to a guarded window's last change, after every write of the window
+     * is resolved: a progress mark that never goes back, since the writes guard themselves. False
+     * when it already stood there or beyond (another owner of the shard went further).
+     */
+    public boolean progress(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
+        Update mark = mark(shardId, advance, lastEventMillis, nowMillis, true);
+        try {
+            dynamo.updateItem(b -> b.tableName(mark.tableName()).key(mark.key()).updateExpression(mark.updateExpression())
+                    .conditionExpression(mark.conditionExpression()).expressionAttributeNames(mark.expressionAttributeNames())
+                    .expressionAttributeValues(mark.expressionAttributeValues()));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */
     public Update advance(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
+        return mark(shardId, advance, lastEventMillis, nowMillis, false);
+    }
+
+    /** The move to {@code advance.to()}: conditioned on the mark being below it ({@code forwardOnly}) or below the first change applied. */
+    private Update mark(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis, boolean forwardOnly) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(
+                ":to", AttributeValue.fromS(advance.to().sortable()),
+                ":raw", AttributeValue.fromS(advance.to().toString()),
+                ":now", AttributeValue.fromN(Long.toString(nowMillis)),
+                ":evt", AttributeValue.fromN(Long.toString(lastEventMillis))));
+        if (!forwardOnly) {
+            values.put(":first", AttributeValue.fromS(advance.firstApplied().sortable()));
+        }
         return Update.builder()
                 .tableName(table)
                 .key(key(advance.projection(), shardId).toAttributes())
                 .updateExpression("SET #seq = :to, #raw = :raw, #upd = :now, #evt = :evt")
-                .conditionExpression("attribute_not_exists(#seq) OR #seq < :first")
+                .conditionExpression(forwardOnly ? "attribute_not_exists(#seq) OR #seq < :to" : "attribute_not_exists(#seq) OR #seq < :first")
                 .expressionAttributeNames(Map.of("#seq", SEQ, "#raw", "sequenceNumber", "#upd", "updatedAt", "#evt", "lastEventAt"))
-                .expressionAttributeValues(Map.of(
-                        ":to", AttributeValue.fromS(advance.to().sortable()),
-                        ":raw", AttributeValue.fromS(advance.to().toString()),
-                        ":first", AttributeValue.fromS(advance.firstApplied().sortable()),
-                        ":now", AttributeValue.fromN(Long.toString(nowMillis)),
-                        ":evt", AttributeValue.fromN(Long.toString(lastEventMillis))))
+                .expressionAttributeValues(values)
                 .build();
     }
 

@@ -777,4 +777,47 @@ class ChunkPlannerTest {
 
         assertThat(chunks).extracting(ChunkPlannerTest::seqs).containsExactly(List.of(1L, 2L, 3L, 4L), List.of(5L));
     }
+
+    @Test
+    void aGuardedWindowIsOneChunkPastTheTransactionLimitWithEveryWriteAtItsSequenceNumber() {
+        TestProjection copies = copier("c", Set.of("Order"));
+        TestProjection total = new TestProjection("t", Set.of("Order"), e -> List.of(Write.increment("TOTAL", "ALL", "n", 1)));
+        long[] seqs = IntStream.rangeClosed(1, 150).mapToLong(i -> i).toArray();
+        List<Chunk> chunks = new ChunkPlanner(List.of(copies, total), SMALL, ChunkPlanner.Unrouted.IGNORE, true).plan(inserts("Order", seqs), Map.of());
+
+        assertThat(chunks).hasSize(1);
+        Chunk window = chunks.get(0);
+        assertThat(window.guarded()).isTrue();
+        assertThat(window.mutations()).hasSize(151);
+        assertThat(window.writes()).hasSize(300);
+        assertThat(window.writes()).filteredOn(w -> w.write() instanceof Write.Increment)
+                .extracting(w -> w.sequence().value().longValueExact()).containsExactly(java.util.Arrays.stream(seqs).boxed().toArray(Long[]::new));
+        assertThat(window.watermarks().keySet()).containsExactly("c", "t");
+        assertThat(new ChunkPlanner(List.of(copies, total), SMALL).plan(inserts("Order", seqs), Map.of()))
+                .as("the same events in transactions").hasSizeGreaterThan(10).allSatisfy(c -> assertThat(c.guarded()).isFalse());
+    }
+
+    @Test
+    void aGuardedWindowParksTheWriteThatWouldMixACopyAndACounterOnOneItem() {
+        TestProjection copies = new TestProjection("c", Set.of("Order"), e -> List.of(Write.put("SHARED", "X").with("v", 1)));
+        TestProjection counts = new TestProjection("n", Set.of("Order"), e -> List.of(Write.increment("SHARED", "X", "n", 1)));
+        List<Chunk> chunks = new ChunkPlanner(List.of(copies, counts), SMALL, ChunkPlanner.Unrouted.IGNORE, true).plan(inserts("Order", 1, 2), Map.of());
+
+        assertThat(chunks).hasSize(1);
+        assertThat(parked(chunks)).extracting(ParkedChange::projection, ChunkPlannerTest::seqOf, ParkedChange::errorType)
+                .containsExactly(tuple("n", 1L, "MixedWriteStyles"), tuple("n", 2L, "MixedWriteStyles"));
+        assertThat(parked(chunks).get(0).reason()).contains("SHARED").contains("--commit-mode transactional");
+        assertThat(chunks.get(0).writes()).extracting(SequencedWrite::write).allMatch(w -> w instanceof Write.Put);
+        assertThat(new ChunkPlanner(List.of(copies, counts), SMALL).plan(inserts("Order", 1, 2), Map.of()))
+                .as("transactions take both styles").allSatisfy(c -> assertThat(c.parked()).isEmpty());
+    }
+
+    @Test
+    void aHandOffIsPlannedInTransactionsEvenByAGuardedPlanner() {
+        TestProjection copies = copier("c", Set.of("Order"));
+        HandOff handOff = new HandOff(Map.of("c", new HandOffRule("version")), Map.of(), false);
+        List<Chunk> chunks = new ChunkPlanner(List.of(copies), SMALL, ChunkPlanner.Unrouted.IGNORE, true)
+                .plan(inserts("Order", 1, 2), Map.of(), ParkingLot.empty(), null, handOff);
+        assertThat(chunks).isNotEmpty().allSatisfy(c -> assertThat(c.guarded()).isFalse());
+    }
 }

@@ -1,0 +1,157 @@
+package io.projector.internal.commit;
+
+import io.projector.internal.guard.GuardedSender;
+import io.projector.internal.guard.GuardedWindow;
+import io.projector.internal.guard.GuardedWrite;
+import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ParkedChange;
+import io.projector.internal.plan.SequencedWrite;
+import io.projector.internal.plan.WatermarkAdvance;
+import io.projector.internal.store.DeadLetterStore;
+import io.projector.internal.store.WatermarkStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+
+/**
+ * Commits a guarded window without a transaction: one request per read-model item, each guarded
+ * by its own condition ({@link GuardedWrite}) and sent with others in flight; then the window's
+ * parked changes, each one conditional put; then, only when all of that is resolved, the watermark
+ * of each projection that wrote, as a progress mark that never goes back. A crash anywhere leaves
+ * the watermark behind what landed, and the window sent again changes nothing twice; a window sent
+ * by a stale owner of the shard is refused item by item.
+ */
+public final class GuardedCommitter {
+
+    private final DynamoDbClient dynamo;
+    private final WatermarkStore watermarks;
+    private final DeadLetterStore deadLetters;
+    private final Clock clock;
+    private final GuardedSender sender;
+    private final ExecutorService pool;
+    private final int inFlight;
+    private final TombstoneSweep sweep;
+    private final AtomicInteger refused = new AtomicInteger();
+
+    /**
+     * @param pool     runs the requests of a window beside the shard's own thread; shared by the worker's shards
+     * @param inFlight how many requests of one window are in flight at once
+     */
+    public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
+                            java.util.function.DoubleConsumer consumedWriteUnits, ExecutorService pool, int inFlight, TombstoneSweep sweep) {
+        if (inFlight < 1) {
+            throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
+        }
+        this.dynamo = dynamo;
+        this.watermarks = watermarks;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.sender = new GuardedSender(dynamo, table, clock, consumedWriteUnits);
+        this.pool = pool;
+        this.inFlight = inFlight;
+        this.sweep = sweep;
+    }
+
+    public ChunkCommitter.Outcome commit(String shardId, Chunk chunk) {
+        if (!chunk.guarded()) {
+            throw new IllegalArgumentException("not a guarded window: a chunk of " + chunk.events().size() + " changes planned for a transaction");
+        }
+        sweep.run(clock.millis());
+        GuardedWindow window = new GuardedWindow(shardId);
+        for (SequencedWrite w : chunk.writes()) {
+            window.add(w.sequence().toString(), w.write());
+        }
+        send(window.writes());
+        long now = clock.millis();
+        for (ParkedChange c : chunk.parked()) {
+            park(shardId, c, now);
+        }
+        long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
+        boolean behind = false;
+        for (WatermarkAdvance w : chunk.watermarks().values()) {
+            behind |= !watermarks.progress(shardId, w, lastEvent, now);
+        }
+        return behind ? ChunkCommitter.Outcome.ALREADY_APPLIED : ChunkCommitter.Outcome.COMMITTED;
+    }
+
+    /** Removes the tombstones whose grace has passed; a shard calls it when idle, so a quiet stream sweeps too. */
+    public void sweep(long nowMillis) {
+        sweep.run(nowMillis);
+    }
+
+    /** Requests refused by their condition so far: the item held the change already (a resend, a stale owner). */
+    public int refused() {
+        return refused.get();
+    }
+
+    /**
+     * A parked change's letter, unless one is there: a resent window must not reset the attempts and
+     * failure an operator's re-drive recorded on it.
+     */
+    private void park(String shardId, ParkedChange c, long now) {
+        var put = deadLetters.put(shardId, c, now);
+        try {
+            dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
+                    .conditionExpression("attribute_not_exists(PK)").build());
+        } catch (ConditionalCheckFailedException e) {
+            // Already parked by an earlier send of this window.
+        }
+    }
+
+    private void send(List<GuardedWrite> writes) {
+        if (writes.size() <= 1 || inFlight == 1) {
+            writes.forEach(this::sendOne);
+            return;
+        }
+        Semaphore slots = new Semaphore(inFlight);
+        List<Future<?>> sent = new ArrayList<>(writes.size());
+        try {
+            for (GuardedWrite w : writes) {
+                slots.acquire();
+                sent.add(pool.submit(() -> {
+                    try {
+                        sendOne(w);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+            // Every request is resolved before the caller moves on or retries: none is left racing a resend.
+            RuntimeException failure = null;
+            for (Future<?> f : sent) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (failure == null) {
+                        failure = cause;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } catch (InterruptedException e) {
+            sent.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new CancellationException("the shard stopped while its window was being sent");
+        }
+    }
+
+    private void sendOne(GuardedWrite w) {
+        GuardedSender.Sent result = sender.send(w);
+        refused.addAndGet(result.refused());
+        if (w instanceof GuardedWrite.Copy copy && copy.isTombstone() && result.refused() == 0) {
+            sweep.written(copy.key(), copy.position(), clock.millis());
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.projector.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.projector.ops.ReadModelVerifier;
+import io.projector.worker.CommitPolicy;
+import io.projector.worker.Projector;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The worker in the guarded commit mode, on DynamoDB Local through the KCL: the read model is
+ * exact, each item carries its own guard, and a crash that lost both the checkpoints and the
+ * watermarks (the whole stream sent again, as a stale owner would) changes nothing; deletes leave
+ * tombstones that the verifier does not see and that the worker sweeps after their grace.
+ */
+class GuardedCommitIT {
+
+    private static final String POSITION = "projector:position";
+    private static final String DELETED = "projector:deleted";
+
+    @Test
+    void theWholeStreamSentAgainChangesNothing() {
+        TestDynamo.Setup t = TestDynamo.tables("guarded");
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        SourceWriter writer = new SourceWriter(t.source(), 17, 40);
+        writer.write(400);
+        CommitPolicy guarded = CommitPolicy.GUARDED;
+
+        try (Projector first = t.start(List.of(new CopyProjection()), b -> b.commit(guarded))) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            assertThat(first.stats().chunksCommitted()).isPositive();
+        }
+        List<Map<String, AttributeValue>> items = readModelItems(t);
+        assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("COPY#")).isNotEmpty()
+                .allSatisfy(i -> assertThat(i).containsKey(POSITION));
+        assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("COPY#") && i.containsKey(DELETED))
+                .as("the deleted copies are tombstones until their grace passes").isNotEmpty()
+                .allSatisfy(i -> assertThat(i).doesNotContainKeys("value", "amount").containsKey("expiresAt"));
+        Map<String, AttributeValue> group = TestDynamo.get(t.readModel(), "GROUP#g1", "SUM");
+        assertThat(group.keySet()).anyMatch(name -> name.startsWith("projector:marker:shardId-"));
+
+        // Lose every checkpoint and every watermark: the next owner sends the whole stream again.
+        TestDynamo.client().scanPaginator(b -> b.tableName(t.application())).items().forEach(lease ->
+                TestDynamo.client().updateItem(b -> b.tableName(t.application()).key(Map.of("leaseKey", lease.get("leaseKey")))
+                        .updateExpression("SET checkpoint = :c, checkpointSubSequenceNumber = :z")
+                        .expressionAttributeValues(Map.of(":c", AttributeValue.fromS("TRIM_HORIZON"), ":z", AttributeValue.fromN("0")))));
+        Map<String, String> marks = watermarks(t);
+        assertThat(marks).isNotEmpty();
+        items.stream().filter(GuardedCommitIT::isWatermark)
+                .forEach(i -> TestDynamo.client().deleteItem(b -> b.tableName(t.readModel())
+                        .key(Map.of("PK", i.get("PK"), "SK", i.get("SK")))));
+        assertThat(watermarks(t)).as("the watermarks are gone").isEmpty();
+
+        try (Projector second = t.start(List.of(new CopyProjection()), b -> b.commit(guarded))) {
+            // Every resent request is refused by its guard, so the read model never differs, not even midway.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).isEqualTo(group);
+                assertThat(watermarks(t)).isEqualTo(marks);
+            });
+            assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).as("no increment applied twice").isEqualTo(group);
+            assertThat(verifier.verify(t.source(), t.readModel()).differences()).isEmpty();
+        }
+    }
+
+    @Test
+    void tombstonesAreSweptAfterTheirGrace() {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-sweep");
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        for (int i = 0; i < 20; i++) {
+            TestDynamo.putThing(t.source(), "T#" + i, "THING", "g" + i % 3, "v" + i, i);
+        }
+        for (int i = 0; i < 20; i += 2) {
+            TestDynamo.deleteThing(t.source(), "T#" + i, "THING");
+        }
+        CommitPolicy policy = new CommitPolicy(CommitPolicy.Mode.GUARDED, 4, Duration.ofSeconds(1));
+        try (Projector worker = t.start(List.of(new CopyProjection()), b -> b.commit(policy))) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> readModelItems(t).stream().noneMatch(i -> i.containsKey(DELETED)));
+            assertThat(readModelItems(t)).filteredOn(i -> i.get("PK").s().startsWith("COPY#")).hasSize(10);
+        }
+    }
+
+    private static List<Map<String, AttributeValue>> readModelItems(TestDynamo.Setup t) {
+        return TestDynamo.client().scanPaginator(b -> b.tableName(t.readModel()).consistentRead(true)).items().stream().toList();
+    }
+
+    private static boolean isWatermark(Map<String, AttributeValue> item) {
+        return item.get("PK").s().startsWith("PROJECTOR#") && item.get("PK").s().contains("#WATERMARK#");
+    }
+
+    /** Each watermark's sequence number, by its key. */
+    private static Map<String, String> watermarks(TestDynamo.Setup t) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        readModelItems(t).stream().filter(GuardedCommitIT::isWatermark)
+                .forEach(i -> out.put(i.get("PK").s() + " " + i.get("SK").s(), i.get("sequenceNumber").s()));
+        return out;
+    }
+}
