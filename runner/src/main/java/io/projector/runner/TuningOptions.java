@@ -46,6 +46,8 @@ final class TuningOptions {
 
     @Mixin DeadLetterOptions deadLetters;
 
+    @Mixin CommitOptions commit;
+
     /**
      * Checks every value before anything starts; a wrong one fails in one line naming the setting and what is allowed.
      *
@@ -66,6 +68,7 @@ final class TuningOptions {
         }
         checkRange(setting, "stuck-batch-ms", stuckBatchMs, 1_000, 86_400_000);
         deadLetters.policy(setting);
+        commit.policy(setting);
     }
 
     static void checkRange(UnaryOperator<String> setting, String key, long value, long min, long max) {
@@ -91,6 +94,7 @@ final class TuningOptions {
         if (retryAttempts != null) {
             builder.retryAttempts(retryAttempts);
         }
-        builder.parkUnknownTypes(parkUnknownTypes).stuckBatchAfter(Duration.ofMillis(stuckBatchMs)).deadLetters(deadLetters.policy(setting));
+        builder.parkUnknownTypes(parkUnknownTypes).stuckBatchAfter(Duration.ofMillis(stuckBatchMs)).deadLetters(deadLetters.policy(setting))
+                .commit(commit.policy(setting));
     }
 }

@@ -199,6 +199,22 @@ class ConfigFileTest {
     }
 
     @Test
+    void theCommitModeComesFromFlagVariableOrFileAndWrongValuesAreNamed() throws Exception {
+        assertThat(parse(Map.of()).worker.tuning.commit.policy(key -> "--" + key)).isEqualTo(io.projector.worker.CommitPolicy.TRANSACTIONAL);
+        Path file = file("commit-mode=guarded", "in-flight-writes=4");
+        io.projector.worker.CommitPolicy policy = parse(Map.of("PROJECTOR_TOMBSTONE_GRACE_MS", "60000"), "--config", file.toString())
+                .worker.tuning.commit.policy(key -> "--" + key);
+        assertThat(policy).isEqualTo(new io.projector.worker.CommitPolicy(io.projector.worker.CommitPolicy.Mode.GUARDED, 4,
+                java.time.Duration.ofMinutes(1)));
+
+        String[] base = {"run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9"};
+        assertThat(run(concat(base, "--commit-mode", "fast"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --commit-mode must be transactional or guarded, was 'fast'");
+        assertThat(run(concat(base, "--in-flight-writes", "0"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --in-flight-writes must be between 1 and 256, was 0");
+    }
+
+    @Test
     void theStuckBatchTimeComesFromFlagVariableOrFileAndIsChecked() throws Exception {
         Path file = file("stuck-batch-ms=120000");
         assertThat(parse(Map.of(), "--config", file.toString()).worker.tuning.stuckBatchMs).isEqualTo(120_000);

@@ -84,10 +84,11 @@ class OptionDeclarationsTest {
         CommandLine root = tree();
         List<String> tuning = root.getSubcommands().get("run").getCommandSpec().options().stream()
                 .filter(o -> ((Field) o.userObject()).getDeclaringClass() == TuningOptions.class
-                        || ((Field) o.userObject()).getDeclaringClass() == DeadLetterOptions.class)
+                        || ((Field) o.userObject()).getDeclaringClass() == DeadLetterOptions.class
+                        || ((Field) o.userObject()).getDeclaringClass() == CommitOptions.class)
                 .map(OptionSpec::longestName).toList();
         assertThat(tuning).contains("--poll-interval-ms", "--failover-ms", "--leader-lock-ms", "--retry-attempts", "--stuck-batch-ms",
-                "--worker-id", "--dead-letter-retention-days");
+                "--worker-id", "--dead-letter-retention-days", "--commit-mode", "--in-flight-writes", "--tombstone-grace-ms");
         for (String command : List.of("backfill", "replay", "rebuild")) {
             for (String flag : tuning) {
                 assertThat(root.getSubcommands().get(command).getCommandSpec().findOption(flag)).as("%s of %s", flag, command).isNotNull();
