@@ -51,28 +51,50 @@ final class NaiveApplier {
     }
 
     private void send(Write write) {
+        estimatedUnits += units(write);
         ConsumedCapacity consumed;
         if (write instanceof Write.Put put) {
-            PutItemRequest request = put(table, put);
-            estimatedUnits += WriteUnits.standard(WriteUnits.bytes(request.item()));
-            consumed = dynamo.putItem(request).consumedCapacity();
+            consumed = dynamo.putItem(put(table, put)).consumedCapacity();
         } else if (write instanceof Write.Delete delete) {
-            DeleteItemRequest request = delete(table, delete);
-            estimatedUnits += WriteUnits.standard(WriteUnits.bytes(request.key()));
-            consumed = dynamo.deleteItem(request).consumedCapacity();
+            consumed = dynamo.deleteItem(delete(table, delete)).consumedCapacity();
         } else {
-            UpdateItemRequest request = update(table, write);
-            Map<String, AttributeValue> carried = new HashMap<>(request.key());
-            if (request.hasExpressionAttributeValues()) {
-                request.expressionAttributeValues().forEach((name, value) -> carried.put(name.substring(1), value));
-            }
-            estimatedUnits += WriteUnits.standard(WriteUnits.bytes(carried));
-            consumed = dynamo.updateItem(request).consumedCapacity();
+            consumed = dynamo.updateItem(update(table, write)).consumedCapacity();
         }
         requests++;
         if (consumed != null && consumed.capacityUnits() != null) {
             reportedUnits += consumed.capacityUnits();
         }
+    }
+
+    /** The write units of one write sent as its own request, by the pricing rules ({@link WriteUnits}). */
+    static double units(Write write) {
+        if (write instanceof Write.Put put) {
+            return WriteUnits.standard(WriteUnits.bytes(put("t", put).item()));
+        }
+        if (write instanceof Write.Delete delete) {
+            return WriteUnits.standard(WriteUnits.bytes(delete("t", delete).key()));
+        }
+        UpdateItemRequest request = update("t", write);
+        Map<String, AttributeValue> carried = new HashMap<>(request.key());
+        if (request.hasExpressionAttributeValues()) {
+            request.expressionAttributeValues().forEach((name, value) -> carried.put(name.substring(1), value));
+        }
+        return WriteUnits.standard(WriteUnits.bytes(carried));
+    }
+
+    /** What the naive consumer's writes of these changes cost, without sending them: every record, not the timed prefix. */
+    static double plannedUnitsPerRecord(List<ChangeEvent> events, List<Projection> projections) {
+        double units = 0;
+        for (ChangeEvent event : events) {
+            for (Projection projection : projections) {
+                if (projection.entityTypes().contains(event.entityType())) {
+                    for (Write write : projection.project(event)) {
+                        units += units(write);
+                    }
+                }
+            }
+        }
+        return events.isEmpty() ? 0 : units / events.size();
     }
 
     static PutItemRequest put(String table, Write.Put put) {

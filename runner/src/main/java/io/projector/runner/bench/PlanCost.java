@@ -2,7 +2,10 @@ package io.projector.runner.bench;
 
 import io.projector.ChangeEvent;
 import io.projector.Projection;
+import io.projector.internal.guard.GuardedWindow;
+import io.projector.internal.guard.GuardedWrite;
 import io.projector.internal.plan.Chunk;
+import io.projector.internal.plan.ItemMutation;
 import io.projector.internal.plan.ChunkPlanner;
 import io.projector.internal.plan.TransactionLimits;
 import java.util.List;
@@ -24,8 +27,58 @@ final class PlanCost {
         }
     }
 
+    /**
+     * The same changes planned as guarded windows of 1,000: one standard write per read-model item
+     * a window writes and per watermark it moves; a deleted copy's tombstone costs its put and the
+     * later delete that sweeps it.
+     */
+    record GuardedCost(long changes, long windows, double units, long itemWrites, long tombstones, long watermarks) {
+        double unitsPerChange() {
+            return changes == 0 ? 0 : units / changes;
+        }
+    }
+
+    /** Any shard id that carries a creation time will do: positions only order the writes of one plan. */
+    private static final String SHARD = "shardId-00000001700000000000-00000000";
+
     private PlanCost() {
     }
+
+    static GuardedCost guarded(List<ChangeEvent> events, List<Projection> projections) {
+        ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB, ChunkPlanner.Unrouted.IGNORE, true);
+        long windows = 0;
+        long items = 0;
+        long tombstones = 0;
+        long watermarks = 0;
+        double units = 0;
+        for (int from = 0; from < events.size(); from += 1000) {
+            for (Chunk chunk : planner.plan(events.subList(from, Math.min(events.size(), from + 1000)), Map.of())) {
+                if (!chunk.needsCommit()) {
+                    continue;
+                }
+                windows++;
+                GuardedWindow window = new GuardedWindow(SHARD);
+                chunk.writes().forEach(w -> window.add(w.sequence().toString(), w.write()));
+                for (GuardedWrite w : window.writes()) {
+                    items++;
+                    if (w instanceof GuardedWrite.Copy copy && copy.mutation() instanceof ItemMutation.Replace put) {
+                        units += WriteUnits.standard(WriteUnits.bytes(put.attributes()) + COPY_OVERHEAD_BYTES);
+                    } else if (w instanceof GuardedWrite.Copy) {
+                        tombstones++;
+                        units += 2;
+                    } else {
+                        units += 1;
+                    }
+                }
+                watermarks += chunk.watermarks().size();
+                units += chunk.watermarks().size();
+            }
+        }
+        return new GuardedCost(events.size(), windows, units, items, tombstones, watermarks);
+    }
+
+    /** Key and position attribute a guarded copy adds to the projection's attributes. */
+    private static final int COPY_OVERHEAD_BYTES = 120;
 
     static Cost of(List<ChangeEvent> events, List<Projection> projections) {
         ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB);

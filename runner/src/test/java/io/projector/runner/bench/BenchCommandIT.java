@@ -29,6 +29,9 @@ class BenchCommandIT {
                 .contains("p50").contains("restart (same application)")
                 .contains("backfill: skipped (--backfill-items 0)").contains("raw parallel Scan")
                 .contains("Projector / naive baseline").contains("targets")
+                .contains("drained by a second application with --commit-mode guarded").contains("naive (not exact) | transactional | guarded")
+                .containsPattern("2,000 records in [0-9.]+ s \\(first record to caught up\\): [0-9,]+ records/s, [0-9.]+ x the transactional drain")
+                .containsPattern("[0-9,]+ single-item writes \\([0-9,]+ refused by their guard\\)")
                 // The engine's commits ask for consumed capacity and DynamoDB Local answers with some.
                 .contains("DynamoDB Local reported").doesNotContain("DynamoDB Local reported 0.00 per record");
     }
