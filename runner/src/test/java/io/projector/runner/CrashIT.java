@@ -413,9 +413,11 @@ class CrashIT {
     private void startSecondWorker(boolean restart) throws IOException {
         secondIncarnation++;
         String id = "crash-b-" + secondIncarnation;
+        // The second table's worker commits guarded, beside the first table's transactional workers on the same
+        // read model, which is verified whole: its SIGKILLs land mid-window.
         second = WorkerProcess.start(id, "run", "--endpoint", endpoint, "--source-table", SECOND_SOURCE,
                 "--read-model-table", READ_MODEL, "--application-name", SECOND_APP, "--worker-id", id,
-                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1");
+                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1", "--commit-mode", "guarded");
         secondId = id;
         event((restart ? "restarted the second table's worker as " : "started the second table's worker ") + id);
     }

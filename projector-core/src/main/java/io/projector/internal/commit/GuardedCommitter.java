@@ -70,7 +70,12 @@ public final class GuardedCommitter {
         for (SequencedWrite w : chunk.writes()) {
             window.add(w.sequence().toString(), w.write());
         }
-        send(window.writes());
+        // Copies first, counters only once every copy landed: a change whose copy DynamoDB refuses (too large, a
+        // wrong index key type) is parked whole, and none of its increments are in the read model for a
+        // re-drive to apply a second time.
+        List<GuardedWrite> writes = window.writes();
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList());
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList());
         long now = clock.millis();
         for (ParkedChange c : chunk.parked()) {
             park(shardId, c, now);
@@ -115,11 +120,20 @@ public final class GuardedCommitter {
         Semaphore slots = new Semaphore(inFlight);
         List<Future<?>> sent = new ArrayList<>(writes.size());
         try {
+            java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
             for (GuardedWrite w : writes) {
                 slots.acquire();
+                if (failed.get()) {
+                    // A write failed: the rest is not sent, and the window is isolated or retried whole.
+                    slots.release();
+                    break;
+                }
                 sent.add(pool.submit(() -> {
                     try {
                         sendOne(w);
+                    } catch (RuntimeException e) {
+                        failed.set(true);
+                        throw e;
                     } finally {
                         slots.release();
                     }

@@ -35,6 +35,10 @@ import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(ShardProcessor.class);
+    /** A batch this size (the poll's maximum) means more records wait behind it. */
+    static final int FULL_BATCH = 1000;
+    /** The most records one guarded window folds while the shard is behind: five full batches. */
+    static final int WINDOW_RECORDS = 5 * FULL_BATCH;
 
     /** Builds the shard's projector; the supplier tells it when to give up (lease lost, shutdown). */
     public interface ProjectorFactory {
@@ -53,6 +57,13 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     private volatile boolean stopping;
     private boolean halted;
     private String processedUpTo;
+    /**
+     * Records read but not yet projected: while a guarded shard is behind (its batches come full), up
+     * to {@link #WINDOW_RECORDS} are folded into one window, so a hot counter takes one write for
+     * them all. They are not checkpointed, so a lost lease or a stop leaves them to the next owner.
+     */
+    private final List<ChangeEvent> held = new ArrayList<>();
+    private String heldUpTo;
     private String checkpointedAt;
     private long lastCheckpointMillis;
 
@@ -97,7 +108,10 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         MDC.put("shard", shardId);
         registry.batchStarted(shardId, clock.millis());
         try {
-            if (input.records().isEmpty()) {
+            if (input.records().isEmpty() && heldUpTo != null) {
+                // The shard's tip came before a whole window did: what is held goes now.
+                process(input);
+            } else if (input.records().isEmpty()) {
                 idle();
             } else {
                 process(input);
@@ -135,6 +149,13 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     private void process(DynamoDBStreamsProcessRecordsInput input) {
         try {
             List<ChangeEvent> events = new ArrayList<>(input.records().size());
+            if (input.records().isEmpty()) {
+                projectHeld();
+                if (clock.millis() - lastCheckpointMillis >= checkpointInterval.toMillis()) {
+                    checkpoint(input.checkpointer());
+                }
+                return;
+            }
             for (DynamoDBStreamsClientRecord r : input.records()) {
                 try {
                     events.add(decoder.decode(r.getRecord()));
@@ -142,8 +163,12 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
                     projector.parkUndecodable(r.getRecord(), e.getMessage());
                 }
             }
-            projector.process(events);
-            processedUpTo = input.records().get(input.records().size() - 1).sequenceNumber();
+            held.addAll(events);
+            heldUpTo = input.records().get(input.records().size() - 1).sequenceNumber();
+            if (projector.foldsAcrossBatches() && input.records().size() >= FULL_BATCH && held.size() < WINDOW_RECORDS) {
+                return;
+            }
+            projectHeld();
             if (clock.millis() - lastCheckpointMillis >= checkpointInterval.toMillis()) {
                 checkpoint(input.checkpointer());
             }
@@ -160,6 +185,17 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             }
             halt(e);
         }
+    }
+
+    /** Projects the records held so far as one window; they count as processed once it returns. */
+    private void projectHeld() {
+        if (heldUpTo == null) {
+            return;
+        }
+        projector.process(List.copyOf(held));
+        held.clear();
+        processedUpTo = heldUpTo;
+        heldUpTo = null;
     }
 
     private void halt(Throwable e) {
@@ -230,6 +266,16 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
                 // Batches that came after the stop were not processed: checkpointing the end would skip them for good.
                 log.info("shard {} ended while stopping: not checkpointing its end; the next owner finishes it", shardId);
                 return;
+            }
+            if (heldUpTo != null) {
+                try {
+                    projectHeld();
+                } catch (RuntimeException e) {
+                    release();
+                    log.warn("shard {} ended with records still held, and projecting them failed ({}); not checkpointing its end",
+                            shardId, e.toString());
+                    return;
+                }
             }
             if (processedUpTo != null && !projector.catchUp(io.projector.SequenceNumber.parse(processedUpTo))) {
                 log.warn("shard {} ended, but its end is not checkpointed until the watermarks reach it", shardId);

@@ -140,6 +140,11 @@ public final class ShardProjector {
         }
     }
 
+    /** Whether consecutive batches may be folded into one window: the guarded commit has no transaction to outgrow. */
+    public boolean foldsAcrossBatches() {
+        return planner.guarded();
+    }
+
     public Map<String, SequenceNumber> watermarks() {
         return Map.copyOf(progress.watermarks());
     }

@@ -44,22 +44,28 @@ final class PlanCost {
     private PlanCost() {
     }
 
+    /** Windows of one batch of 1,000: a shard at its tip. */
     static GuardedCost guarded(List<ChangeEvent> events, List<Projection> projections) {
+        return guarded(events, projections, 1000);
+    }
+
+    /** Windows of {@code window} records: 5,000 while a shard is behind (its batches come full, five are folded together). */
+    static GuardedCost guarded(List<ChangeEvent> events, List<Projection> projections, int window) {
         ChunkPlanner planner = new ChunkPlanner(projections, TransactionLimits.DYNAMODB, ChunkPlanner.Unrouted.IGNORE, true);
         long windows = 0;
         long items = 0;
         long tombstones = 0;
         long watermarks = 0;
         double units = 0;
-        for (int from = 0; from < events.size(); from += 1000) {
-            for (Chunk chunk : planner.plan(events.subList(from, Math.min(events.size(), from + 1000)), Map.of())) {
+        for (int from = 0; from < events.size(); from += window) {
+            for (Chunk chunk : planner.plan(events.subList(from, Math.min(events.size(), from + window)), Map.of())) {
                 if (!chunk.needsCommit()) {
                     continue;
                 }
                 windows++;
-                GuardedWindow window = new GuardedWindow(SHARD);
-                chunk.writes().forEach(w -> window.add(w.sequence().toString(), w.write()));
-                for (GuardedWrite w : window.writes()) {
+                GuardedWindow folded = new GuardedWindow(SHARD);
+                chunk.writes().forEach(w -> folded.add(w.sequence().toString(), w.write()));
+                for (GuardedWrite w : folded.writes()) {
                     items++;
                     if (w instanceof GuardedWrite.Copy copy && copy.mutation() instanceof ItemMutation.Replace put) {
                         units += WriteUnits.standard(WriteUnits.bytes(put.attributes()) + COPY_OVERHEAD_BYTES);
