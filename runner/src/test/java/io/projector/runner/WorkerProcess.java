@@ -57,6 +57,23 @@ final class WorkerProcess {
         return null;
     }
 
+    /** SIGSTOP: the whole JVM freezes mid-whatever, as a long GC pause or a starved container would; its lease runs out. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the frozen JVM goes on from where it stood, sending what it was sending. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int code = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + code);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
