@@ -183,8 +183,8 @@ public final class Engine {
                     });
             pool.allowCoreThreadTimeOut(true);
             TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);
-            guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits, pool,
-                    policy.inFlight(), sweep);
+            guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits,
+                    counters.guardedRefused, pool, policy.inFlight(), sweep);
         }
         return guarded;
     }

@@ -59,7 +59,8 @@ class GuardedCommitIT {
                         .key(Map.of("PK", i.get("PK"), "SK", i.get("SK")))));
         assertThat(watermarks(t)).as("the watermarks are gone").isEmpty();
 
-        try (Projector second = t.start(List.of(new CopyProjection()), b -> b.commit(guarded))) {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (Projector second = t.start(List.of(new CopyProjection()), b -> b.commit(guarded).meterRegistry(registry))) {
             // Every resent request is refused by its guard, so the read model never differs, not even midway.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).isEqualTo(group);
@@ -67,6 +68,8 @@ class GuardedCommitIT {
             });
             assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).as("no increment applied twice").isEqualTo(group);
             assertThat(verifier.verify(t.source(), t.readModel()).differences()).isEmpty();
+            assertThat(registry.get("projector.guarded.refused").functionCounter().count()).as("the resent writes, refused")
+                    .isGreaterThanOrEqualTo(items.stream().filter(i -> !i.get("PK").s().startsWith("PROJECTOR#")).count());
         }
     }
 

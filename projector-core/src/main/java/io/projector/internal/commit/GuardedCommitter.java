@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -40,14 +40,15 @@ public final class GuardedCommitter {
     private final ExecutorService pool;
     private final int inFlight;
     private final TombstoneSweep sweep;
-    private final AtomicInteger refused = new AtomicInteger();
+    private final LongAdder refused;
 
     /**
      * @param pool     runs the requests of a window beside the shard's own thread; shared by the worker's shards
      * @param inFlight how many requests of one window are in flight at once
      */
     public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
-                            java.util.function.DoubleConsumer consumedWriteUnits, ExecutorService pool, int inFlight, TombstoneSweep sweep) {
+                            java.util.function.DoubleConsumer consumedWriteUnits, LongAdder refused, ExecutorService pool, int inFlight,
+                            TombstoneSweep sweep) {
         if (inFlight < 1) {
             throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
         }
@@ -59,6 +60,7 @@ public final class GuardedCommitter {
         this.pool = pool;
         this.inFlight = inFlight;
         this.sweep = sweep;
+        this.refused = refused;
     }
 
     public ChunkCommitter.Outcome commit(String shardId, Chunk chunk) {
@@ -91,11 +93,6 @@ public final class GuardedCommitter {
     /** Removes the tombstones whose grace has passed; a shard calls it when idle, so a quiet stream sweeps too. */
     public void sweep(long nowMillis) {
         sweep.run(nowMillis);
-    }
-
-    /** Requests refused by their condition so far: the item held the change already (a resend, a stale owner). */
-    public int refused() {
-        return refused.get();
     }
 
     /**
@@ -163,7 +160,7 @@ public final class GuardedCommitter {
 
     private void sendOne(GuardedWrite w) {
         GuardedSender.Sent result = sender.send(w);
-        refused.addAndGet(result.refused());
+        refused.add(result.refused());
         if (w instanceof GuardedWrite.Copy copy && copy.isTombstone() && result.refused() == 0) {
             sweep.written(copy.key(), copy.position(), clock.millis());
         }

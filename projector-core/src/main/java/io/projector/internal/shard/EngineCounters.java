@@ -37,6 +37,8 @@ public final class EngineCounters {
     public final LongAdder retries = new LongAdder();
     /** Commits cancelled because another transaction held one of their items (a hot item shared by shards). */
     public final LongAdder conflicts = new LongAdder();
+    /** Guarded writes refused by their condition: the item held the change already (a resend, a stale owner). */
+    public final LongAdder guardedRefused = new LongAdder();
     /** Epoch millis of the newest change whose writes were committed. */
     public final AtomicLong lastCommittedEventMillis = new AtomicLong();
 
@@ -64,6 +66,8 @@ public final class EngineCounters {
         counter("projector.retries", retries, "read-model calls retried after a transient failure");
         counter("projector.transient.failures", transientFailures, "rounds of retries that ran out; the shard waited and tried again");
         counter("projector.commit.conflicts", conflicts, "commits cancelled by a transaction conflict on a shared item; the shard backed off and committed a smaller chunk");
+        counter("projector.guarded.refused", guardedRefused, "guarded writes refused by their condition because the item already "
+                + "held the change (a window sent again after a crash or by a stale lease owner); each is billed as a write");
         counter("projector.breaker.waits", breakerWaits, "times a shard waited for the open circuit breaker");
         this.commitLatency = Timer.builder("projector.commit.latency")
                 .description("duration of one read-model transaction attempt (TransactWriteItems)")
