@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.projector.Projection;
 import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.commit.FinishedShards;
 import io.projector.internal.commit.GuardedCommitter;
 import io.projector.internal.commit.ReadModelBreaker;
 import io.projector.internal.commit.RetryPolicy;
@@ -184,7 +185,8 @@ public final class Engine {
             pool.allowCoreThreadTimeOut(true);
             TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);
             guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits,
-                    counters.guardedRefused, pool, policy.inFlight(), sweep);
+                    counters.guardedRefused, pool, policy.inFlight(), sweep,
+                    new FinishedShards(dynamo, config.applicationName(), policy.tombstoneGrace(), clock));
         }
         return guarded;
     }

@@ -93,6 +93,45 @@ class GuardedCommitIT {
         }
     }
 
+    @Test
+    void theMarkerOfAFinishedShardIsRemovedByALaterUpdateOfTheCounter() {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-prune");
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        CommitPolicy policy = new CommitPolicy(CommitPolicy.Mode.GUARDED, 4, Duration.ofSeconds(1));
+        int[] n = {0};
+        Runnable write = () -> {
+            for (int i = 0; i < 5; i++, n[0]++) {
+                TestDynamo.putThing(t.source(), "T#" + n[0], "THING", "g0", "v", 1);
+            }
+        };
+        write.run();
+        try (Projector worker = t.start(List.of(new CopyProjection()), b -> b.commit(policy))) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            java.util.Set<String> parent = markerShards(t);
+            assertThat(parent).hasSize(1);
+
+            TestDynamo.rollOverShards(t.source());
+            write.run();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches() && markerShards(t).size() == 2);
+            // The parent is read to its end; once its grace has passed, the counter's next updates drop its marker.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                write.run();
+                return !markerShards(t).containsAll(parent);
+            });
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            assertThat(markerShards(t)).hasSize(1).doesNotContainAnyElementsOf(parent);
+            assertThat(TestDynamo.get(t.readModel(), "GROUP#g0", "SUM")).containsEntry("count", AttributeValue.fromN(Integer.toString(n[0])));
+        }
+    }
+
+    private static java.util.Set<String> markerShards(TestDynamo.Setup t) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        TestDynamo.get(t.readModel(), "GROUP#g0", "SUM").keySet().stream().filter(k -> k.startsWith("projector:marker:"))
+                .forEach(k -> out.add(k.substring("projector:marker:".length())));
+        return out;
+    }
+
     private static List<Map<String, AttributeValue>> readModelItems(TestDynamo.Setup t) {
         return TestDynamo.client().scanPaginator(b -> b.tableName(t.readModel()).consistentRead(true)).items().stream().toList();
     }

@@ -1,5 +1,7 @@
 package io.projector.internal.commit;
 
+import io.projector.ItemKey;
+import io.projector.internal.guard.GuardedRequests;
 import io.projector.internal.guard.GuardedSender;
 import io.projector.internal.guard.GuardedWindow;
 import io.projector.internal.guard.GuardedWrite;
@@ -12,6 +14,8 @@ import io.projector.internal.store.WatermarkStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
@@ -41,6 +46,20 @@ public final class GuardedCommitter {
     private final int inFlight;
     private final TombstoneSweep sweep;
     private final LongAdder refused;
+    /** Null: markers are never pruned. */
+    private final FinishedShards finished;
+    /**
+     * Per counter item lately updated, the other shards whose markers it held: its next update removes
+     * those of them that are finished, in the same request. Bounded; an item evicted is learnt again.
+     */
+    private final Map<ItemKey, Set<String>> heldMarkers = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ItemKey, Set<String>> eldest) {
+                    return size() > HELD_MARKERS_ITEMS;
+                }
+            });
+    private static final int HELD_MARKERS_ITEMS = 10_000;
 
     /**
      * @param pool     runs the requests of a window beside the shard's own thread; shared by the worker's shards
@@ -48,7 +67,7 @@ public final class GuardedCommitter {
      */
     public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
                             java.util.function.DoubleConsumer consumedWriteUnits, LongAdder refused, ExecutorService pool, int inFlight,
-                            TombstoneSweep sweep) {
+                            TombstoneSweep sweep, FinishedShards finished) {
         if (inFlight < 1) {
             throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
         }
@@ -56,7 +75,8 @@ public final class GuardedCommitter {
         this.watermarks = watermarks;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        this.sender = new GuardedSender(dynamo, table, clock, consumedWriteUnits);
+        this.sender = new GuardedSender(dynamo, table, clock, consumedWriteUnits, finished == null ? null : this::heldMarkers);
+        this.finished = finished;
         this.pool = pool;
         this.inFlight = inFlight;
         this.sweep = sweep;
@@ -68,6 +88,7 @@ public final class GuardedCommitter {
             throw new IllegalArgumentException("not a guarded window: a chunk of " + chunk.events().size() + " changes planned for a transaction");
         }
         sweep.run(clock.millis());
+        Set<String> prunable = finished == null ? Set.of() : finished.prunable();
         GuardedWindow window = new GuardedWindow(shardId);
         for (SequencedWrite w : chunk.writes()) {
             window.add(w.sequence().toString(), w.write());
@@ -76,8 +97,8 @@ public final class GuardedCommitter {
         // wrong index key type) is parked whole, and none of its increments are in the read model for a
         // re-drive to apply a second time.
         List<GuardedWrite> writes = window.writes();
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList());
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList());
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList(), prunable);
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList(), prunable);
         long now = clock.millis();
         for (ParkedChange c : chunk.parked()) {
             park(shardId, c, now);
@@ -109,9 +130,9 @@ public final class GuardedCommitter {
         }
     }
 
-    private void send(List<GuardedWrite> writes) {
+    private void send(List<GuardedWrite> writes, Set<String> prunable) {
         if (writes.size() <= 1 || inFlight == 1) {
-            writes.forEach(this::sendOne);
+            writes.forEach(w -> sendOne(w, prunable));
             return;
         }
         Semaphore slots = new Semaphore(inFlight);
@@ -127,7 +148,7 @@ public final class GuardedCommitter {
                 }
                 sent.add(pool.submit(() -> {
                     try {
-                        sendOne(w);
+                        sendOne(w, prunable);
                     } catch (RuntimeException e) {
                         failed.set(true);
                         throw e;
@@ -158,8 +179,25 @@ public final class GuardedCommitter {
         }
     }
 
-    private void sendOne(GuardedWrite w) {
-        GuardedSender.Sent result = sender.send(w);
+    /** A counter update applied over this item: remember the other shards' markers it held. */
+    private void heldMarkers(ItemKey key, Map<String, AttributeValue> before) {
+        Set<String> shards = GuardedRequests.markerShards(before);
+        if (!shards.isEmpty()) {
+            heldMarkers.put(key, shards);
+        }
+    }
+
+    private void sendOne(GuardedWrite w, Set<String> prunable) {
+        Set<String> pruned = Set.of();
+        if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
+            Set<String> held = heldMarkers.remove(counter.key());
+            if (held != null) {
+                pruned = new java.util.HashSet<>(held);
+                pruned.retainAll(prunable);
+                pruned.remove(counter.shardId());
+            }
+        }
+        GuardedSender.Sent result = sender.send(w, pruned);
         refused.add(result.refused());
         if (w instanceof GuardedWrite.Copy copy && copy.isTombstone() && result.refused() == 0) {
             sweep.written(copy.key(), copy.position(), clock.millis());

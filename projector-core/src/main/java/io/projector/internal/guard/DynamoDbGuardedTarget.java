@@ -3,6 +3,8 @@ package io.projector.internal.guard;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
+import io.projector.ItemKey;
+import java.util.function.BiConsumer;
 import java.util.function.DoubleConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -10,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** The read-model table as a {@link GuardedTarget}: the requests of {@link GuardedRequests}. */
@@ -22,16 +25,20 @@ final class DynamoDbGuardedTarget implements GuardedTarget {
     private final GuardedRequests requests;
     private final Clock clock;
     private final DoubleConsumer consumedWriteUnits;
+    /** Told each counter item as it stood before an update applied (null: not asked for). */
+    private final BiConsumer<ItemKey, Map<String, AttributeValue>> updatedOver;
 
     DynamoDbGuardedTarget(DynamoDbClient dynamo, String table) {
-        this(dynamo, table, Clock.systemUTC(), units -> { });
+        this(dynamo, table, Clock.systemUTC(), units -> { }, null);
     }
 
-    DynamoDbGuardedTarget(DynamoDbClient dynamo, String table, Clock clock, DoubleConsumer consumedWriteUnits) {
+    DynamoDbGuardedTarget(DynamoDbClient dynamo, String table, Clock clock, DoubleConsumer consumedWriteUnits,
+                          BiConsumer<ItemKey, Map<String, AttributeValue>> updatedOver) {
         this.dynamo = dynamo;
         this.requests = new GuardedRequests(table);
         this.clock = clock;
         this.consumedWriteUnits = consumedWriteUnits;
+        this.updatedOver = updatedOver;
     }
 
     @Override
@@ -50,10 +57,18 @@ final class DynamoDbGuardedTarget implements GuardedTarget {
 
     @Override
     public Map<String, AttributeValue> update(GuardedWrite.Counter counter, Set<String> finishedShards) {
-        UpdateItemRequest request = requests.counter(counter, finishedShards)
-                .toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+        UpdateItemRequest.Builder builder = requests.counter(counter, finishedShards).toBuilder()
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+        if (updatedOver != null) {
+            // The item as it was, at no extra cost: which markers it holds, for pruning them with its next update.
+            builder.returnValues(ReturnValue.ALL_OLD);
+        }
         try {
-            count(dynamo.updateItem(request).consumedCapacity());
+            var response = dynamo.updateItem(builder.build());
+            count(response.consumedCapacity());
+            if (updatedOver != null && response.hasAttributes()) {
+                updatedOver.accept(counter.key(), response.attributes());
+            }
             return null;
         } catch (ConditionalCheckFailedException e) {
             consumedWriteUnits.accept(1);

@@ -126,6 +126,19 @@ public final class GuardedRequests {
         return v == null || v.s() == null ? null : new BigInteger(v.s());
     }
 
+    /** The shards whose markers a stored item holds. */
+    public static Set<String> markerShards(Map<String, AttributeValue> item) {
+        Set<String> out = new java.util.HashSet<>();
+        if (item != null) {
+            item.keySet().forEach(name -> {
+                if (name.startsWith(MARKER)) {
+                    out.add(name.substring(MARKER.length()));
+                }
+            });
+        }
+        return out;
+    }
+
     static String marker(String shardId) {
         return MARKER + shardId;
     }

@@ -24,9 +24,13 @@ public final class GuardedSender {
         this(new DynamoDbGuardedTarget(dynamo, table));
     }
 
-    /** @param consumedWriteUnits told the write units of every request, a refused one's too */
-    public GuardedSender(DynamoDbClient dynamo, String table, java.time.Clock clock, java.util.function.DoubleConsumer consumedWriteUnits) {
-        this(new DynamoDbGuardedTarget(dynamo, table, clock, consumedWriteUnits));
+    /**
+     * @param consumedWriteUnits told the write units of every request, a refused one's too
+     * @param updatedOver        told each counter item as it stood before an update applied (null: not asked for)
+     */
+    public GuardedSender(DynamoDbClient dynamo, String table, java.time.Clock clock, java.util.function.DoubleConsumer consumedWriteUnits,
+                         java.util.function.BiConsumer<io.projector.ItemKey, Map<String, AttributeValue>> updatedOver) {
+        this(new DynamoDbGuardedTarget(dynamo, table, clock, consumedWriteUnits, updatedOver));
     }
 
     GuardedSender(GuardedTarget target) {
