@@ -140,7 +140,7 @@ public final class Engine {
 
     /** Plans guarded windows when the commit policy says so (transactions for hand-offs and scans all the same). */
     public ChunkPlanner planner(ChunkPlanner.Unrouted unrouted) {
-        return new ChunkPlanner(projections, TransactionLimits.DYNAMODB, unrouted, config.commit().guarded());
+        return new ChunkPlanner(projections, TransactionLimits.DYNAMODB, unrouted, config.commit().guarded(names));
     }
 
     public ChangeEventDecoder decoder() {

@@ -19,8 +19,11 @@ import java.time.Duration;
  * @param tombstoneGrace GUARDED: how long a deleted item's tombstone stays before the worker removes
  *                       it; an owner of the shard paused for longer than this and then sending an
  *                       older put of the item could bring it back (1 s to 24 h)
+ * @param transactional  GUARDED: projections that stay in transactions all the same (one that writes an
+ *                       item both as a copy and as a counter, say); projections that share items must
+ *                       share a mode
  */
-public record CommitPolicy(Mode mode, int inFlight, Duration tombstoneGrace) {
+public record CommitPolicy(Mode mode, int inFlight, Duration tombstoneGrace, java.util.Set<String> transactional) {
 
     /** How changes are committed. */
     public enum Mode { TRANSACTIONAL, GUARDED }
@@ -32,6 +35,10 @@ public record CommitPolicy(Mode mode, int inFlight, Duration tombstoneGrace) {
     /** Every item a self-guarded single write. */
     public static final CommitPolicy GUARDED = new CommitPolicy(Mode.GUARDED, DEFAULT_IN_FLIGHT, DEFAULT_TOMBSTONE_GRACE);
 
+    public CommitPolicy(Mode mode, int inFlight, Duration tombstoneGrace) {
+        this(mode, inFlight, tombstoneGrace, java.util.Set.of());
+    }
+
     public CommitPolicy {
         if (mode == null) {
             throw new IllegalArgumentException("commit mode is required: transactional or guarded");
@@ -42,6 +49,27 @@ public record CommitPolicy(Mode mode, int inFlight, Duration tombstoneGrace) {
         if (tombstoneGrace == null || tombstoneGrace.compareTo(Duration.ofSeconds(1)) < 0 || tombstoneGrace.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("tombstone grace must be between 1 s and 24 h, was " + tombstoneGrace);
         }
+        transactional = java.util.Set.copyOf(transactional);
+        if (mode == Mode.TRANSACTIONAL && !transactional.isEmpty()) {
+            throw new IllegalArgumentException("transactional projections " + new java.util.TreeSet<>(transactional)
+                    + " are named for the guarded commit mode, but the mode is transactional: every projection is already");
+        }
+    }
+
+    /** The projections this policy commits guarded, of those named. */
+    public java.util.Set<String> guarded(java.util.Collection<String> projections) {
+        if (mode != Mode.GUARDED) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> unknown = new java.util.TreeSet<>(transactional);
+        unknown.removeAll(projections);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("transactional projections " + unknown + " are not among the projections run "
+                    + new java.util.TreeSet<>(projections) + "; name loaded projections only");
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(projections);
+        out.removeAll(transactional);
+        return out;
     }
 
     public boolean guarded() {

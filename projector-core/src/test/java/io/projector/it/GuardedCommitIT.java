@@ -28,8 +28,8 @@ class GuardedCommitIT {
         TestDynamo.Setup t = TestDynamo.tables("guarded");
         ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
         SourceWriter writer = new SourceWriter(t.source(), 17, 40);
-        // More than two full batches of 1,000: a shard behind folds them into one window.
-        writer.write(2500);
+        // More than a full batch of 1,000: a shard behind folds it and the next into one window.
+        writer.write(1500);
         CommitPolicy guarded = CommitPolicy.GUARDED;
 
         try (Projector first = t.start(List.of(new CopyProjection()), b -> b.commit(guarded))) {
@@ -123,6 +123,28 @@ class GuardedCommitIT {
             assertThat(markerShards(t)).hasSize(1).doesNotContainAnyElementsOf(parent);
             assertThat(TestDynamo.get(t.readModel(), "GROUP#g0", "SUM")).containsEntry("count", AttributeValue.fromN(Integer.toString(n[0])));
         }
+    }
+
+    @Test
+    void aProjectionNamedTransactionalCommitsInTransactionsBesideGuardedOnes() {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-mixed");
+        List<io.projector.Projection> projections = List.of(new CopyProjection(), new TallyProjection());
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), projections, "type");
+        new SourceWriter(t.source(), 23, 20).write(300);
+        CommitPolicy policy = new CommitPolicy(CommitPolicy.Mode.GUARDED, 8, Duration.ofMinutes(5), java.util.Set.of("tally"));
+        try (Projector worker = t.start(projections, b -> b.commit(policy))) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> verifier.verify(t.source(), t.readModel()).matches());
+        }
+        List<Map<String, AttributeValue>> items = readModelItems(t);
+        assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("GROUP#")).isNotEmpty()
+                .allSatisfy(i -> assertThat(i.keySet()).anyMatch(name -> name.startsWith("projector:marker:")));
+        assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("TALLY#")).isNotEmpty()
+                .allSatisfy(i -> assertThat(i.keySet()).noneMatch(name -> name.startsWith("projector:")));
+        assertThat(watermarks(t).keySet()).anyMatch(k -> k.contains("#WATERMARK#tally ")).anyMatch(k -> k.contains("#WATERMARK#copy "));
+
+        CommitPolicy unknown = new CommitPolicy(CommitPolicy.Mode.GUARDED, 8, Duration.ofMinutes(5), java.util.Set.of("tallies"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.start(projections, b -> b.commit(unknown)).close())
+                .hasMessageContaining("transactional projections [tallies] are not among the projections run [copy, tally]");
     }
 
     private static java.util.Set<String> markerShards(TestDynamo.Setup t) {

@@ -2,7 +2,9 @@ package io.projector.runner;
 
 import io.projector.worker.CommitPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,12 @@ final class CommitOptions {
                     + "5 minutes; 1000 to 86400000).")
     long tombstoneGraceMs;
 
+    @Option(names = "--transactional-projections", split = ",",
+            description = "guarded: comma-separated projections that stay in transactions (one that writes an item both as a copy "
+                    + "and as a counter, say); projections that share items must share a mode (env PROJECTOR_TRANSACTIONAL_PROJECTIONS; "
+                    + "default: none).")
+    List<String> transactional;
+
     /**
      * The policy, or one line naming the setting that is wrong.
      *
@@ -41,6 +49,11 @@ final class CommitOptions {
         };
         TuningOptions.checkRange(setting, "in-flight-writes", inFlight, 1, 256);
         TuningOptions.checkRange(setting, "tombstone-grace-ms", tombstoneGraceMs, 1_000, 86_400_000);
-        return new CommitPolicy(parsed, inFlight, Duration.ofMillis(tombstoneGraceMs));
+        Set<String> names = NameList.of(transactional, setting, "transactional-projections", "projection name");
+        if (parsed == CommitPolicy.Mode.TRANSACTIONAL && !names.isEmpty()) {
+            throw new IllegalArgumentException(setting.apply("transactional-projections") + " names projections for the guarded mode, but "
+                    + setting.apply("commit-mode") + " is transactional: every projection already is; give one of the two");
+        }
+        return new CommitPolicy(parsed, inFlight, Duration.ofMillis(tombstoneGraceMs), names);
     }
 }

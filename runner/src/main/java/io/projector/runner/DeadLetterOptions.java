@@ -2,7 +2,6 @@ package io.projector.runner;
 
 import io.projector.worker.DeadLetterPolicy;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -41,16 +40,7 @@ final class DeadLetterOptions {
         if (!mode.equals("full") && !mode.equals("none")) {
             throw new IllegalArgumentException(setting.apply("dead-letter-images") + " must be full or none, was '" + images + "'");
         }
-        Set<String> names = new LinkedHashSet<>();
-        if (redact != null) {
-            for (String name : redact) {
-                if (name.isBlank()) {
-                    throw new IllegalArgumentException(setting.apply("dead-letter-redact") + " has an empty attribute name: '"
-                            + String.join(",", redact) + "'");
-                }
-                names.add(name.trim());
-            }
-        }
+        Set<String> names = NameList.of(redact, setting, "dead-letter-redact", "attribute name");
         if (mode.equals("none") && !names.isEmpty()) {
             throw new IllegalArgumentException(setting.apply("dead-letter-redact") + " redacts images, but "
                     + setting.apply("dead-letter-images") + " is none: letters keep no images to redact; give one of the two");

@@ -212,6 +212,9 @@ class ConfigFileTest {
         assertThat(oneLine()).isEqualTo("projector: --commit-mode must be transactional or guarded, was 'fast'");
         assertThat(run(concat(base, "--in-flight-writes", "0"))).isEqualTo(2);
         assertThat(oneLine()).isEqualTo("projector: --in-flight-writes must be between 1 and 256, was 0");
+        assertThat(run(concat(base, "--transactional-projections", "order-history"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --transactional-projections names projections for the guarded mode, but "
+                + "--commit-mode is transactional: every projection already is; give one of the two");
     }
 
     @Test

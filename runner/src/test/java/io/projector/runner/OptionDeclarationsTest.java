@@ -88,7 +88,8 @@ class OptionDeclarationsTest {
                         || ((Field) o.userObject()).getDeclaringClass() == CommitOptions.class)
                 .map(OptionSpec::longestName).toList();
         assertThat(tuning).contains("--poll-interval-ms", "--failover-ms", "--leader-lock-ms", "--retry-attempts", "--stuck-batch-ms",
-                "--worker-id", "--dead-letter-retention-days", "--commit-mode", "--in-flight-writes", "--tombstone-grace-ms");
+                "--worker-id", "--dead-letter-retention-days", "--commit-mode", "--in-flight-writes", "--tombstone-grace-ms",
+                "--transactional-projections");
         for (String command : List.of("backfill", "replay", "rebuild")) {
             for (String flag : tuning) {
                 assertThat(root.getSubcommands().get(command).getCommandSpec().findOption(flag)).as("%s of %s", flag, command).isNotNull();

@@ -35,7 +35,8 @@ public final class ChunkPlanner {
     private final TransactionLimits limits;
     private final FailurePolicies policies;
     private final EventProjector projector;
-    private final boolean guarded;
+    /** The projections committed by guarded windows; the others in transactions. */
+    private final Set<String> guarded;
     private final List<Projection> projections;
     private final Unrouted unrouted;
 
@@ -48,12 +49,20 @@ public final class ChunkPlanner {
     }
 
     /**
-     * @param guarded plan guarded windows: the events become one chunk (no transaction limit applies),
-     *                which keeps every write with its sequence number, and an item is written in one
-     *                style only; a hand-off's events are still planned into transactions within {@code limits}
+     * @param guarded plan guarded windows for every projection: see {@link #ChunkPlanner(List, TransactionLimits, Unrouted, Set)}
      */
     public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted, boolean guarded) {
-        this.guarded = guarded;
+        this(projections, limits, unrouted, guarded ? names(projections) : Set.of());
+    }
+
+    /**
+     * @param guarded the projections whose events, planned apart from the others ({@link #passes()}),
+     *                become guarded windows: one chunk (no transaction limit applies) that keeps every
+     *                write with its sequence number, an item written in one style only; a hand-off's
+     *                events are still planned into transactions within {@code limits}
+     */
+    public ChunkPlanner(List<Projection> projections, TransactionLimits limits, Unrouted unrouted, Set<String> guarded) {
+        this.guarded = Set.copyOf(guarded);
         this.projections = List.copyOf(projections);
         this.unrouted = unrouted;
         this.limits = limits;
@@ -87,7 +96,7 @@ public final class ChunkPlanner {
         Map<MarkerKey, AppliedVersion> markers = new HashMap<>(handOff.markers());
         List<Chunk> chunks = new ArrayList<>();
         // A hand-off's markers must move atomically with what they judge: its events go in transactions.
-        boolean window = guarded && !handOff.scan() && handOff.rules().isEmpty();
+        boolean window = !guarded.isEmpty() && guardedOnly(only) && !handOff.scan() && handOff.rules().isEmpty();
         ChunkBuilder current = new ChunkBuilder(limits, policies, handOff.scan(), window);
         SequenceNumber previous = null;
         for (ChangeEvent event : events) {
@@ -134,13 +143,40 @@ public final class ChunkPlanner {
         return ChunkBuilder.sizeOf(m);
     }
 
-    /** Whether this planner plans guarded windows (outside hand-offs). */
+    /** Whether this planner plans guarded windows for some projections (outside hand-offs). */
     public boolean guarded() {
-        return guarded;
+        return !guarded.isEmpty();
+    }
+
+    /**
+     * The projection sets to plan apart, each a {@code only} for {@link #plan}: the transactional
+     * projections (with the changes no projection wants), then the guarded ones; just null (every
+     * projection) when all are of one kind.
+     */
+    public List<Set<String>> passes() {
+        Set<String> transactional = new java.util.LinkedHashSet<>(names(projections));
+        transactional.removeAll(guarded);
+        if (guarded.isEmpty() || transactional.isEmpty()) {
+            return java.util.Collections.singletonList(null);
+        }
+        transactional.add(NO_PROJECTION);
+        return List.of(transactional, Set.copyOf(guarded));
+    }
+
+    /** Whether every projection planned (null: all) is guarded. */
+    private boolean guardedOnly(Set<String> only) {
+        Set<String> planned = only == null ? names(projections) : only;
+        return planned.stream().allMatch(p -> NO_PROJECTION.equals(p) || guarded.contains(p));
+    }
+
+    private static Set<String> names(List<Projection> projections) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        projections.forEach(p -> out.add(p.name()));
+        return out;
     }
 
     /** The same planner planning transactions only: for a shard whose changes cannot carry a stream position. */
     public ChunkPlanner transactional() {
-        return guarded ? new ChunkPlanner(projections, limits, unrouted, false) : this;
+        return guarded.isEmpty() ? this : new ChunkPlanner(projections, limits, unrouted, Set.of());
     }
 }

@@ -177,6 +177,24 @@ public final class ShardProjector {
             progress.refreshParking(PARKING_REFRESH_MILLIS);
         }
         refreshHandOffs();
+        // Transactional and guarded projections are planned apart: a guarded window holds no transaction's writes.
+        for (java.util.Set<String> only : planner.passes()) {
+            commit(events, only);
+        }
+        if (!events.isEmpty() && !handOffs.scan()) {
+            long last = events.get(events.size() - 1).approximateCreationTime().toEpochMilli();
+            shardMeters.processed(last, clock.millis());
+            if (handOffs.anyActive()) {
+                retrying("record the end of a hand-off", () -> {
+                    handOffs.processed(events);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Plans and commits the events for these projections (null: all), until every one is committed or was already. */
+    private void commit(List<ChangeEvent> events, java.util.Set<String> only) {
         // Events before `from` are done. `window` caps how many are planned at once: it halves when
         // a commit meets a conflict, so the changes ahead of a hot item commit without it and the
         // transaction that holds it stays short; it doubles back with every commit that goes through.
@@ -186,11 +204,11 @@ public final class ShardProjector {
             oldestUnappliedMillis = events.get(from).approximateCreationTime().toEpochMilli();
             List<ChangeEvent> planned = events.subList(from, (int) Math.min(events.size(), (long) from + window));
             HandOff handOff = handOff(planned);
-            List<Chunk> chunks = planner.plan(planned, progress.watermarks(), progress.parking(), null, handOff);
+            List<Chunk> chunks = planner.plan(planned, progress.watermarks(), progress.parking(), only, handOff);
             if (waitsBehind(chunks) && clock.millis() - progress.parkingLoadedAt() > PARKING_RECHECK_MILLIS) {
                 // A re-drive may have emptied the item meanwhile: look again before parking behind it.
                 progress.refreshParking(PARKING_RECHECK_MILLIS);
-                chunks = planner.plan(planned, progress.watermarks(), progress.parking(), null, handOff);
+                chunks = planner.plan(planned, progress.watermarks(), progress.parking(), only, handOff);
             }
             int offset = from;
             int next = from + planned.size();
@@ -244,16 +262,6 @@ public final class ShardProjector {
                 window = window >= Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : window * 2;
             }
             from = next;
-        }
-        if (!events.isEmpty() && !handOffs.scan()) {
-            long last = events.get(events.size() - 1).approximateCreationTime().toEpochMilli();
-            shardMeters.processed(last, clock.millis());
-            if (handOffs.anyActive()) {
-                retrying("record the end of a hand-off", () -> {
-                    handOffs.processed(events);
-                    return null;
-                });
-            }
         }
     }
 

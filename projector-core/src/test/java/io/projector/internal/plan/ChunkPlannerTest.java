@@ -820,4 +820,27 @@ class ChunkPlannerTest {
                 .plan(inserts("Order", 1, 2), Map.of(), ParkingLot.empty(), null, handOff);
         assertThat(chunks).isNotEmpty().allSatisfy(c -> assertThat(c.guarded()).isFalse());
     }
+
+    @Test
+    void aPlannerWithSomeProjectionsGuardedPlansThemApartInWindowsAndTheOthersInTransactions() {
+        TestProjection copies = copier("c", Set.of("Order"));
+        TestProjection total = new TestProjection("t", Set.of("Order"), e -> List.of(Write.increment("TOTAL", "ALL", "n", 1)));
+        ChunkPlanner planner = new ChunkPlanner(List.of(copies, total), SMALL, ChunkPlanner.Unrouted.IGNORE, Set.of("c"));
+        assertThat(planner.passes()).containsExactly(Set.of("t", ChunkPlanner.NO_PROJECTION), Set.of("c"));
+        long[] seqs = IntStream.rangeClosed(1, 30).mapToLong(i -> i).toArray();
+
+        List<Chunk> windows = planner.plan(inserts("Order", seqs), Map.of(), ParkingLot.empty(), Set.of("c"));
+        assertThat(windows).singleElement().satisfies(c -> {
+            assertThat(c.guarded()).isTrue();
+            assertThat(c.watermarks().keySet()).containsExactly("c");
+            assertThat(c.writes()).hasSize(30);
+        });
+        List<Chunk> transactions = planner.plan(inserts("Order", seqs), Map.of(), ParkingLot.empty(), Set.of("t", ChunkPlanner.NO_PROJECTION));
+        assertThat(transactions).allSatisfy(c -> {
+            assertThat(c.guarded()).isFalse();
+            assertThat(c.watermarks().keySet()).containsExactly("t");
+        });
+        assertThat(new ChunkPlanner(List.of(copies, total), SMALL, ChunkPlanner.Unrouted.IGNORE, true).passes()).containsExactly((Set<String>) null);
+        assertThat(new ChunkPlanner(List.of(copies, total), SMALL).passes()).containsExactly((Set<String>) null);
+    }
 }
