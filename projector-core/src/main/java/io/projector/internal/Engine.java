@@ -186,7 +186,10 @@ public final class Engine {
             TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);
             guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits,
                     counters.guardedRefused, pool, policy.inFlight(), sweep,
-                    new FinishedShards(dynamo, config.applicationName(), policy.tombstoneGrace(), clock));
+                    // A replay shares the live application's markers: only the live one, whose shards they are, prunes them.
+                    config.applicationName().equals(config.engineApplication())
+                            ? new FinishedShards(dynamo, config.applicationName(), policy.tombstoneGrace(), clock) : null,
+                    policy.tombstoneGrace().dividedBy(2));
         }
         return guarded;
     }

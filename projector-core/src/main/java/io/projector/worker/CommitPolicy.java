@@ -15,7 +15,7 @@ import java.time.Duration;
  * ({@code projector:deleted = true}) for {@code tombstoneGrace} (see the README).
  *
  * @param mode           how changes are committed
- * @param inFlight       GUARDED: how many requests of one window are in flight at once (1 to 256)
+ * @param inFlight       GUARDED: how many requests the worker has in flight at once, its shards together (1 to 256)
  * @param tombstoneGrace GUARDED: how long a deleted item's tombstone stays before the worker removes
  *                       it; an owner of the shard paused for longer than this and then sending an
  *                       older put of the item could bring it back (1 s to 24 h)

@@ -20,7 +20,7 @@ final class CommitOptions {
     String mode;
 
     @Option(names = "--in-flight-writes", defaultValue = "16",
-            description = "guarded: how many writes of one batch are sent at once (env PROJECTOR_IN_FLIGHT_WRITES; default ${DEFAULT-VALUE}; 1 to 256).")
+            description = "guarded: how many writes the worker sends at once, its shards together (env PROJECTOR_IN_FLIGHT_WRITES; default ${DEFAULT-VALUE}; 1 to 256).")
     int inFlight;
 
     @Option(names = "--tombstone-grace-ms", defaultValue = "300000",

@@ -46,6 +46,9 @@ public final class GuardedCommitter {
     private final int inFlight;
     private final TombstoneSweep sweep;
     private final LongAdder refused;
+    private final long maxWindowAgeMillis;
+    /** When each window in flight was first sent: a window retried whole keeps its age across attempts. */
+    private final Map<Chunk, Long> firstSent = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     /** Null: markers are never pruned. */
     private final FinishedShards finished;
     /**
@@ -67,7 +70,7 @@ public final class GuardedCommitter {
      */
     public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
                             java.util.function.DoubleConsumer consumedWriteUnits, LongAdder refused, ExecutorService pool, int inFlight,
-                            TombstoneSweep sweep, FinishedShards finished) {
+                            TombstoneSweep sweep, FinishedShards finished, java.time.Duration maxWindowAge) {
         if (inFlight < 1) {
             throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
         }
@@ -81,6 +84,7 @@ public final class GuardedCommitter {
         this.inFlight = inFlight;
         this.sweep = sweep;
         this.refused = refused;
+        this.maxWindowAgeMillis = maxWindowAge.toMillis();
     }
 
     public ChunkCommitter.Outcome commit(String shardId, Chunk chunk) {
@@ -88,6 +92,7 @@ public final class GuardedCommitter {
             throw new IllegalArgumentException("not a guarded window: a chunk of " + chunk.events().size() + " changes planned for a transaction");
         }
         sweep.run(clock.millis());
+        long sentSince = firstSent.computeIfAbsent(chunk, c -> clock.millis());
         Set<String> prunable = finished == null ? Set.of() : finished.prunable();
         GuardedWindow window = new GuardedWindow(shardId);
         for (SequencedWrite w : chunk.writes()) {
@@ -97,8 +102,8 @@ public final class GuardedCommitter {
         // wrong index key type) is parked whole, and none of its increments are in the read model for a
         // re-drive to apply a second time.
         List<GuardedWrite> writes = window.writes();
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList(), prunable);
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList(), prunable);
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList(), prunable, sentSince);
+        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList(), prunable, sentSince);
         long now = clock.millis();
         for (ParkedChange c : chunk.parked()) {
             park(shardId, c, now);
@@ -130,9 +135,9 @@ public final class GuardedCommitter {
         }
     }
 
-    private void send(List<GuardedWrite> writes, Set<String> prunable) {
+    private void send(List<GuardedWrite> writes, Set<String> prunable, long sentSince) {
         if (writes.size() <= 1 || inFlight == 1) {
-            writes.forEach(w -> sendOne(w, prunable));
+            writes.forEach(w -> sendOne(w, prunable, sentSince));
             return;
         }
         Semaphore slots = new Semaphore(inFlight);
@@ -148,7 +153,7 @@ public final class GuardedCommitter {
                 }
                 sent.add(pool.submit(() -> {
                     try {
-                        sendOne(w, prunable);
+                        sendOne(w, prunable, sentSince);
                     } catch (RuntimeException e) {
                         failed.set(true);
                         throw e;
@@ -187,7 +192,12 @@ public final class GuardedCommitter {
         }
     }
 
-    private void sendOne(GuardedWrite w, Set<String> prunable) {
+    private void sendOne(GuardedWrite w, Set<String> prunable, long sentSince) {
+        long age = clock.millis() - sentSince;
+        if (age > maxWindowAgeMillis) {
+            throw new StaleWindowException("a window has been sent for " + age + " ms, more than half the tombstone grace ("
+                    + maxWindowAgeMillis + " ms): planning it again from the stored watermarks");
+        }
         Set<String> pruned = Set.of();
         if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
             Set<String> held = heldMarkers.remove(counter.key());

@@ -38,6 +38,10 @@ public final class TransientErrors {
      * not about the data (access denied, a missing table) are not, and must not park records.
      */
     public static boolean isRefusedData(Throwable t) {
+        if (t instanceof io.projector.internal.guard.MixedWriteStylesException) {
+            // A guarded counter update met a copy: the change that sent it is parked like one DynamoDB refuses.
+            return true;
+        }
         if (t instanceof TransactionCanceledException e) {
             return e.hasCancellationReasons() && e.cancellationReasons().stream()
                     .anyMatch(r -> r.code() != null && RECORD_REASONS.contains(r.code()));

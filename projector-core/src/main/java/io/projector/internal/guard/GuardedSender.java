@@ -59,7 +59,7 @@ public final class GuardedSender {
             refused++;
             BigInteger marker = GuardedRequests.storedMarker(stored, counter.shardId());
             if (stored.containsKey(GuardedRequests.POSITION)) {
-                throw new IllegalStateException("read-model item " + counter.key() + " is a copy (an earlier change put or deleted it) "
+                throw new MixedWriteStylesException("read-model item " + counter.key() + " is a copy (an earlier change put or deleted it) "
                         + "and a change of shard " + counter.shardId() + " up to " + counter.last() + " increments or sets it; the guarded "
                         + "commit keeps an item either a copy or a counter: write the two to different items, or run with --commit-mode transactional");
             }

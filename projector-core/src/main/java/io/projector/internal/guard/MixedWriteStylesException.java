@@ -10,6 +10,11 @@ import io.projector.Write;
  */
 public final class MixedWriteStylesException extends IllegalArgumentException {
 
+    /** Found on the stored item: a counter's update met an item that holds a copy's position. */
+    public MixedWriteStylesException(String message) {
+        super(message);
+    }
+
     public MixedWriteStylesException(ItemKey key, Write write) {
         super("item " + key + " takes both puts/deletes and increments/sets (" + write.getClass().getSimpleName().toLowerCase()
                 + " after the other kind): the guarded commit needs one kind per item; write the counter to an item of its own");

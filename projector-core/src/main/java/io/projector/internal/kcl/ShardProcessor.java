@@ -268,12 +268,20 @@ final class ShardProcessor implements DynamoDBStreamsShardRecordProcessor {
                 return;
             }
             if (heldUpTo != null) {
+                // The last records, held for a window that the shard's end cut short: projected as any batch is.
                 try {
                     projectHeld();
-                } catch (RuntimeException e) {
+                } catch (ShardStoppedException e) {
+                    log.info(e.getMessage());
                     release();
-                    log.warn("shard {} ended with records still held, and projecting them failed ({}); not checkpointing its end",
-                            shardId, e.toString());
+                    return;
+                } catch (Throwable e) {
+                    if (FatalErrors.isFatal(e)) {
+                        fatal(e);
+                    } else if (!stopRequested()) {
+                        halt(e);
+                    }
+                    release();
                     return;
                 }
             }

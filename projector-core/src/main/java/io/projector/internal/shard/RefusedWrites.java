@@ -39,36 +39,61 @@ final class RefusedWrites {
         this.handOffs = handOffs;
     }
 
+    /**
+     * As {@link #isolate(List)}, for the projections {@code only} (null: all). A guarded window's
+     * changes are sent one at a time with all those projections' writes together, never one
+     * projection after another: counter markers are per shard, so a second projection's share of a
+     * counter sent after a first one's at the same change would be refused as already applied. A
+     * change refused again is parked for every projection that wrote for it.
+     */
+    void isolate(List<ChangeEvent> events, Set<String> only, boolean guarded) {
+        if (!guarded) {
+            isolate(events);
+            return;
+        }
+        for (ChangeEvent event : events) {
+            commitOrPark(event, only, chunk -> chunk.watermarks().keySet());
+        }
+        progress.parking().clearForced();
+    }
+
     /** Commits each change of a refused chunk for each projection on its own; what is refused again is parked. */
     void isolate(List<ChangeEvent> events) {
         List<String> targets = new ArrayList<>(projections);
         targets.add(ChunkPlanner.NO_PROJECTION);
         for (ChangeEvent event : events) {
             for (String projection : targets) {
-                boolean again = true;
-                while (again) {
-                    again = false;
-                    HandOff handOff = handOffs.apply(List.of(event));
-                    for (Chunk chunk : planner.plan(List.of(event), progress.watermarks(), progress.parking(), Set.of(projection), handOff)) {
-                        if (!chunk.needsCommit()) {
-                            continue;
-                        }
-                        try {
-                            again |= !commitAlone(chunk);
-                        } catch (RuntimeException e) {
-                            if (!TransientErrors.isRefusedData(e)) {
-                                throw e;
-                            }
-                            progress.parking().force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
-                            for (Chunk park : planner.plan(List.of(event), progress.watermarks(), progress.parking(), Set.of(projection), handOff)) {
-                                again |= !commitAlone(park);
-                            }
-                        }
+                commitOrPark(event, Set.of(projection), chunk -> Set.of(projection));
+            }
+        }
+        progress.parking().clearForced();
+    }
+
+    /** Commits the change for these projections; if DynamoDB refuses it again, parks it for those {@code toPark} names. */
+    private void commitOrPark(ChangeEvent event, Set<String> only, Function<Chunk, Set<String>> toPark) {
+        boolean again = true;
+        while (again) {
+            again = false;
+            HandOff handOff = handOffs.apply(List.of(event));
+            for (Chunk chunk : planner.plan(List.of(event), progress.watermarks(), progress.parking(), only, handOff)) {
+                if (!chunk.needsCommit()) {
+                    continue;
+                }
+                try {
+                    again |= !commitAlone(chunk);
+                } catch (RuntimeException e) {
+                    if (!TransientErrors.isRefusedData(e)) {
+                        throw e;
+                    }
+                    for (String projection : toPark.apply(chunk)) {
+                        progress.parking().force(projection, event.sequenceNumber(), "DynamoDB refused its writes: " + e.getMessage());
+                    }
+                    for (Chunk park : planner.plan(List.of(event), progress.watermarks(), progress.parking(), only, handOff)) {
+                        again |= !commitAlone(park);
                     }
                 }
             }
         }
-        progress.parking().clearForced();
     }
 
     /** Commits one chunk; false when a hand-off marker moved meanwhile and the change must be judged again. */

@@ -5,6 +5,7 @@ import io.github.resilience4j.retry.Retry;
 import io.projector.ChangeEvent;
 import io.projector.SequenceNumber;
 import io.projector.internal.commit.ChunkCommitter;
+import io.projector.internal.commit.StaleWindowException;
 import io.projector.internal.commit.TransientErrors;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ChunkPlanner;
@@ -222,6 +223,13 @@ public final class ShardProjector {
                 try {
                     outcome = calls.attempt("commit", () -> counters.timeCommit(() -> table.commit(shardId, chunk)));
                 } catch (RuntimeException e) {
+                    if (e instanceof StaleWindowException) {
+                        log.warn("shard {}: {}", shardId, e.getMessage());
+                        progress.loadWatermarks("reload watermarks");
+                        progress.refreshParking(0);
+                        next = start;
+                        break;
+                    }
                     if (TransientErrors.isConflict(e)) {
                         calls.conflicted(chunk, e);
                         window = Math.max(1, chunk.events().size() / 2);
@@ -233,7 +241,7 @@ public final class ShardProjector {
                     }
                     log.warn("shard {}: DynamoDB refused the writes of {} changes ({}); committing them one by one to find the refused one",
                             shardId, chunk.events().size(), e.getMessage());
-                    refused.isolate(chunk.events());
+                    refused.isolate(chunk.events(), only, chunk.guarded());
                     next = offset;
                     break;
                 }
