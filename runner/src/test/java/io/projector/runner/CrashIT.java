@@ -143,6 +143,8 @@ class CrashIT {
     private LocalDynamoDb local;
     private final AtomicLong rollovers = new AtomicLong();
     private LeaseObserver observer;
+    /** The second application's watermarks: whether its worker is still committing. */
+    private LeaseObserver secondObserver;
     private boolean summaryPrinted;
 
     /** What one round does, drawn from the seed before the run. */
@@ -182,6 +184,7 @@ class CrashIT {
             Tables.createLeaseTable(dynamo, SECOND_APP);
             ReadModelVerifier verifier = new ReadModelVerifier(dynamo, ProjectionCatalog.builtIn().select(PROJECTIONS), "type");
             observer = new LeaseObserver(dynamo, APP, READ_MODEL, PROJECTIONS, this::event).start();
+            secondObserver = new LeaseObserver(dynamo, SECOND_APP, READ_MODEL, PROJECTIONS, e -> { }).start();
 
             Callable<Long> burst0 = burst(dynamo, 0, customersPerBurst, ordersPerBurst, changes);
             written.add(writer.submit(burst0));
@@ -210,12 +213,20 @@ class CrashIT {
                         + secondChanges.get() + " to the second");
 
                 // Until the read model matches, or no watermark moved in the last 30 s of this wait (then a
-                // difference is final).
+                // difference is final). A full check scans all three tables and recomputes: it runs only once no
+                // watermark of either application has moved for 2 s (drained, or stalled), not while the workers
+                // are still committing the backlog, and at most every 3 s.
                 Duration convergeLimit = Duration.ofSeconds(Math.max(180, changes.get() / 40));
                 long convergeStart = System.nanoTime();
-                awaitQuietly(convergeLimit, Duration.ofSeconds(3), () -> {
+                AtomicLong lastCheck = new AtomicLong(convergeStart - 3_000_000_000L);
+                awaitQuietly(convergeLimit, Duration.ofMillis(500), () -> {
                     checkNoWorkerDied();
                     boolean stalled = System.nanoTime() - convergeStart > 30_000_000_000L && !observer.committingWithin(30_000);
+                    if (!stalled && (observer.committingWithin(2000) || secondObserver.committingWithin(2000)
+                            || System.nanoTime() - lastCheck.get() < 3_000_000_000L)) {
+                        return false;
+                    }
+                    lastCheck.set(System.nanoTime());
                     return verifier.verify(List.of(SOURCE, SECOND_SOURCE), READ_MODEL).matches() || stalled;
                 });
                 VerificationResult end = verifier.verify(List.of(SOURCE, SECOND_SOURCE), READ_MODEL);
@@ -230,6 +241,7 @@ class CrashIT {
 
                 stopAllGracefully();
                 observer.close();
+                secondObserver.close();
                 Summary s = summarize(changes.get(), end.differences().size(), deadLetters);
                 System.out.println(s.line() + ", " + rollovers.get() + " shard rollovers, second table " + secondChanges.get()
                         + " changes and " + secondKills.get() + " SIGKILLs of its worker");
@@ -263,6 +275,7 @@ class CrashIT {
                     s.kill();
                 }
                 observer.close();
+                secondObserver.close();
                 if (!summaryPrinted && observer != null) {
                     System.out.println(summarize(changes.get(), -1, -1).line() + " (run stopped early: not verified)");
                 }
