@@ -601,9 +601,11 @@ public final class BenchCommand implements Callable<Integer> {
             out.println("targets (goals, not asserts)");
             target("drain at or above the raw write ceiling", String.format("%.2f x", ofCeiling), ofCeiling >= 1);
             target("at least 5x the naive baseline", String.format("%.1f x", ofNaive), ofNaive >= 5);
-            double guardedOfNaive = r.guardedAll.unitsPerChange() / r.naiveAll;
-            target("guarded: <= 0.7x the naive consumer's write units, all projections (planned)",
-                    String.format("%.2f x (%.3f vs %.3f)", guardedOfNaive, r.guardedAll.unitsPerChange(), r.naiveAll), guardedOfNaive <= 0.7);
+            // The guarded drain's own units (windows of up to five batches while behind), against the naive consumer's over all records.
+            double guardedOfNaive = r.guardedUnitsPerRecord() / r.naiveAll;
+            target("guarded: <= 0.7x the naive consumer's write units, all projections (the guarded drain)",
+                    String.format("%.2f x (%.3f vs %.3f; %.2f x in windows of one batch, at the tip)", guardedOfNaive, r.guardedUnitsPerRecord(),
+                            r.naiveAll, r.guardedAll.unitsPerChange() / r.naiveAll), guardedOfNaive <= 0.7);
             target("guarded: <= 0.25 write units per record, Post and Like records without user-likes (planned)",
                     String.format("%.3f", r.guardedLikesWithoutUserLikes.unitsPerChange()), r.guardedLikesWithoutUserLikes.unitsPerChange() <= 0.25);
             double guardedDrain = r.guarded.rate() / r.drainRate();
