@@ -1,14 +1,11 @@
 package io.projector.runner.bench;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -52,11 +49,7 @@ final class GuardedCostMeter implements ExecutionInterceptor {
                 units.add(1);
             }
         } else if (request instanceof UpdateItemRequest update && table.equals(update.tableName())) {
-            Map<String, AttributeValue> carried = new HashMap<>(update.key());
-            if (update.hasExpressionAttributeValues()) {
-                update.expressionAttributeValues().forEach((name, value) -> carried.put(name.substring(1), value));
-            }
-            bytes = WriteUnits.bytes(carried);
+            bytes = WriteUnits.updateBytes(update.key(), update.hasExpressionAttributeValues() ? update.expressionAttributeValues() : null);
         } else if (request instanceof DeleteItemRequest delete && table.equals(delete.tableName())) {
             bytes = WriteUnits.bytes(delete.key());
         } else {

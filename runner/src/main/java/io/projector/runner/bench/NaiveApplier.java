@@ -75,11 +75,7 @@ final class NaiveApplier {
             return WriteUnits.standard(WriteUnits.bytes(delete("t", delete).key()));
         }
         UpdateItemRequest request = update("t", write);
-        Map<String, AttributeValue> carried = new HashMap<>(request.key());
-        if (request.hasExpressionAttributeValues()) {
-            request.expressionAttributeValues().forEach((name, value) -> carried.put(name.substring(1), value));
-        }
-        return WriteUnits.standard(WriteUnits.bytes(carried));
+        return WriteUnits.standard(WriteUnits.updateBytes(request.key(), request.hasExpressionAttributeValues() ? request.expressionAttributeValues() : null));
     }
 
     /** What the naive consumer's writes of these changes cost, without sending them: every record, not the timed prefix. */

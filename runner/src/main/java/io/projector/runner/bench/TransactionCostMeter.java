@@ -1,7 +1,5 @@
 package io.projector.runner.bench;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -44,11 +42,8 @@ final class TransactionCostMeter implements ExecutionInterceptor {
             return WriteUnits.bytes(action.put().item());
         }
         if (action.update() != null) {
-            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> carried = new HashMap<>(action.update().key());
-            if (action.update().hasExpressionAttributeValues()) {
-                action.update().expressionAttributeValues().forEach((name, value) -> carried.put(name.substring(1), value));
-            }
-            return WriteUnits.bytes(carried);
+            return WriteUnits.updateBytes(action.update().key(),
+                    action.update().hasExpressionAttributeValues() ? action.update().expressionAttributeValues() : null);
         }
         if (action.delete() != null) {
             return WriteUnits.bytes(action.delete().key());

@@ -29,6 +29,18 @@ final class WriteUnits {
         return 2 * standard(itemBytes);
     }
 
+    /**
+     * What an update carries, as the item it writes is sized here: its key and its values (named by
+     * their placeholders without the colon), a lower bound when the stored item is larger.
+     */
+    static long updateBytes(Map<String, AttributeValue> key, Map<String, AttributeValue> expressionValues) {
+        Map<String, AttributeValue> carried = new java.util.HashMap<>(key);
+        if (expressionValues != null) {
+            expressionValues.forEach((name, value) -> carried.put(name.substring(1), value));
+        }
+        return bytes(carried);
+    }
+
     /** Attribute names plus values, as DynamoDB sizes items (numbers roughly: a byte per two digits, plus one). */
     static long bytes(Map<String, AttributeValue> attributes) {
         long total = 0;

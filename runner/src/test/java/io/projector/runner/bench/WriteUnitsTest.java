@@ -41,4 +41,16 @@ class WriteUnitsTest {
                 .build();
         assertThat(TransactionCostMeter.cost(request)).isEqualTo(4 + 2);
     }
+
+    @org.junit.jupiter.api.Test
+    void anUpdateIsSizedByItsKeyAndTheValuesItCarries() {
+        java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> key = java.util.Map.of(
+                "PK", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("P"),
+                "SK", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("S"));
+        java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> values = java.util.Map.of(
+                ":title", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("x".repeat(2000)));
+        org.assertj.core.api.Assertions.assertThat(WriteUnits.updateBytes(key, null)).as("PK + P, SK + S").isEqualTo(6);
+        org.assertj.core.api.Assertions.assertThat(WriteUnits.updateBytes(key, values)).as("the key, then title and its value").isEqualTo(6 + 5 + 2000);
+        org.assertj.core.api.Assertions.assertThat(WriteUnits.standard(WriteUnits.updateBytes(key, values))).isEqualTo(2);
+    }
 }
