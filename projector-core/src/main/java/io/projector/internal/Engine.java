@@ -183,13 +183,17 @@ public final class Engine {
                         return t;
                     });
             pool.allowCoreThreadTimeOut(true);
+            boolean packed = policy.packing().resolve(config.onDynamoDbLocal()) == CommitPolicy.Packing.PACKED;
+            log.info("guarded commit: {} ({} in flight)", packed
+                    ? "requests packed into transactions of up to 100 (DynamoDB Local, bound by requests)" : "one request per item", policy.inFlight());
             TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);
             guarded = new GuardedCommitter(dynamo, config.readModelTable(), watermarks, deadLetters, clock, writeUnits,
                     counters.guardedRefused, pool, policy.inFlight(), sweep,
                     // A replay shares the live application's markers: only the live one, whose shards they are, prunes them.
                     config.applicationName().equals(config.engineApplication())
                             ? new FinishedShards(dynamo, config.applicationName(), policy.tombstoneGrace(), clock) : null,
-                    policy.tombstoneGrace().dividedBy(2));
+                    policy.tombstoneGrace().dividedBy(2),
+                    packed);
         }
         return guarded;
     }

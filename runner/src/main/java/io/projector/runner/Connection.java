@@ -1,6 +1,5 @@
 package io.projector.runner;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -78,11 +77,7 @@ public final class Connection implements AutoCloseable {
     }
 
     static boolean isLoopback(URI uri) {
-        try {
-            return uri.getHost().equals("localhost") || InetAddress.getByName(uri.getHost()).isLoopbackAddress();
-        } catch (Exception e) {
-            return false;
-        }
+        return io.projector.worker.ProjectorConfig.isLoopback(uri);
     }
 
     /** DynamoDB Local, embedded or on a loopback endpoint: fast-start tuning applies. */

@@ -1,6 +1,7 @@
 package io.projector.internal.commit;
 
 import io.projector.ItemKey;
+import io.projector.internal.guard.GuardedPacks;
 import io.projector.internal.guard.GuardedRequests;
 import io.projector.internal.guard.GuardedSender;
 import io.projector.internal.guard.GuardedWindow;
@@ -8,11 +9,14 @@ import io.projector.internal.guard.GuardedWrite;
 import io.projector.internal.plan.Chunk;
 import io.projector.internal.plan.ParkedChange;
 import io.projector.internal.plan.SequencedWrite;
+import io.projector.internal.plan.TransactionLimits;
 import io.projector.internal.plan.WatermarkAdvance;
 import io.projector.internal.store.DeadLetterStore;
 import io.projector.internal.store.WatermarkStore;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +38,15 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * of each projection that wrote, as a progress mark that never goes back. A crash anywhere leaves
  * the watermark behind what landed, and the window sent again changes nothing twice; a window sent
  * by a stale owner of the shard is refused item by item.
+ *
+ * <p>Packed ({@code packed}), the same conditional writes travel in transactions of up to 100
+ * ({@link GuardedPacks}), for a store bound by requests rather than items (DynamoDB Local); a pack
+ * refused by a condition is sent again one write at a time. A transaction returns no item per
+ * action, so a packed counter update learns nothing of the markers its item holds: markers of
+ * finished shards are learnt, and then removed, only by the updates that go alone (a pack of one,
+ * a refused pack's resend). Packed is not for AWS, where a transaction bills twice the write units
+ * and a counter's markers are kept few by pruning; on DynamoDB Local a counter may keep markers of
+ * finished shards.
  */
 public final class GuardedCommitter {
 
@@ -42,6 +55,8 @@ public final class GuardedCommitter {
     private final DeadLetterStore deadLetters;
     private final Clock clock;
     private final GuardedSender sender;
+    private final GuardedRequests requests;
+    private final boolean packed;
     private final ExecutorService pool;
     private final int inFlight;
     private final TombstoneSweep sweep;
@@ -67,10 +82,11 @@ public final class GuardedCommitter {
     /**
      * @param pool     runs the requests of a window beside the shard's own thread; shared by the worker's shards
      * @param inFlight how many requests of one window are in flight at once
+     * @param packed   whether the writes travel packed into transactions, or one request each
      */
     public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
                             java.util.function.DoubleConsumer consumedWriteUnits, LongAdder refused, ExecutorService pool, int inFlight,
-                            TombstoneSweep sweep, FinishedShards finished, java.time.Duration maxWindowAge) {
+                            TombstoneSweep sweep, FinishedShards finished, java.time.Duration maxWindowAge, boolean packed) {
         if (inFlight < 1) {
             throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
         }
@@ -79,6 +95,8 @@ public final class GuardedCommitter {
         this.deadLetters = deadLetters;
         this.clock = clock;
         this.sender = new GuardedSender(dynamo, table, clock, consumedWriteUnits, finished == null ? null : this::heldMarkers);
+        this.requests = new GuardedRequests(table);
+        this.packed = packed;
         this.finished = finished;
         this.pool = pool;
         this.inFlight = inFlight;
@@ -136,15 +154,19 @@ public final class GuardedCommitter {
     }
 
     private void send(List<GuardedWrite> writes, Set<String> prunable, long sentSince) {
-        if (writes.size() <= 1 || inFlight == 1) {
-            writes.forEach(w -> sendOne(w, prunable, sentSince));
+        List<Runnable> requests = packed
+                ? GuardedPacks.cut(writes, TransactionLimits.DYNAMODB, this.requests::bytes).stream()
+                        .map(pack -> (Runnable) () -> sendPack(pack, prunable, sentSince)).toList()
+                : writes.stream().map(w -> (Runnable) () -> sendOne(w, prunable, sentSince)).toList();
+        if (requests.size() <= 1 || inFlight == 1) {
+            requests.forEach(Runnable::run);
             return;
         }
         Semaphore slots = new Semaphore(inFlight);
-        List<Future<?>> sent = new ArrayList<>(writes.size());
+        List<Future<?>> sent = new ArrayList<>(requests.size());
         try {
             java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-            for (GuardedWrite w : writes) {
+            for (Runnable request : requests) {
                 slots.acquire();
                 if (failed.get()) {
                     // A write failed: the rest is not sent, and the window is isolated or retried whole.
@@ -153,7 +175,7 @@ public final class GuardedCommitter {
                 }
                 sent.add(pool.submit(() -> {
                     try {
-                        sendOne(w, prunable, sentSince);
+                        request.run();
                     } catch (RuntimeException e) {
                         failed.set(true);
                         throw e;
@@ -193,21 +215,58 @@ public final class GuardedCommitter {
     }
 
     private void sendOne(GuardedWrite w, Set<String> prunable, long sentSince) {
+        checkAge(sentSince);
+        landed(w, sender.send(w, pruned(w, prunable)));
+    }
+
+    /**
+     * One pack of distinct items as one transaction; refused by a condition, its writes one by one.
+     * A pack of one goes as a single request: no cheaper in a transaction, and its answer tells the
+     * markers its item holds.
+     */
+    private void sendPack(List<GuardedWrite> pack, Set<String> prunable, long sentSince) {
+        if (pack.size() == 1) {
+            sendOne(pack.get(0), prunable, sentSince);
+            return;
+        }
+        checkAge(sentSince);
+        Map<ItemKey, Set<String>> pruned = new HashMap<>();
+        for (GuardedWrite w : pack) {
+            Set<String> shards = pruned(w, prunable);
+            if (!shards.isEmpty()) {
+                pruned.put(w.key(), shards);
+            }
+        }
+        List<GuardedSender.Sent> results = sender.send(pack, pruned, TransientErrors::isConditionFailure);
+        for (int i = 0; i < pack.size(); i++) {
+            landed(pack.get(i), results.get(i));
+        }
+    }
+
+    private void checkAge(long sentSince) {
         long age = clock.millis() - sentSince;
         if (age > maxWindowAgeMillis) {
             throw new StaleWindowException("a window has been sent for " + age + " ms, more than half the tombstone grace ("
                     + maxWindowAgeMillis + " ms): planning it again from the stored watermarks");
         }
-        Set<String> pruned = Set.of();
+    }
+
+    /** The markers of finished shards a counter's update removes: those its item held when last updated, of the prunable ones. */
+    private Set<String> pruned(GuardedWrite w, Set<String> prunable) {
         if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
             Set<String> held = heldMarkers.remove(counter.key());
             if (held != null) {
-                pruned = new java.util.HashSet<>(held);
+                Set<String> pruned = new HashSet<>(held);
                 pruned.retainAll(prunable);
                 pruned.remove(counter.shardId());
+                return pruned;
             }
         }
-        GuardedSender.Sent result = sender.send(w, pruned);
+        return Set.of();
+    }
+
+    /** A write resolved: its refusals counted, and a tombstone it wrote handed to the sweep. */
+    private void landed(GuardedWrite w, GuardedSender.Sent result) {
         refused.add(result.refused());
         if (w instanceof GuardedWrite.Copy copy && copy.isTombstone() && result.refused() == 0) {
             sweep.written(copy.key(), copy.position(), clock.millis());

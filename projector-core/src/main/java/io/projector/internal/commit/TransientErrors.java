@@ -18,6 +18,8 @@ public final class TransientErrors {
     private static final Set<String> TRANSIENT_REASONS = Set.of(
             "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded");
 
+    private static final String CONDITION_FAILED = "ConditionalCheckFailed";
+
     private static final Set<String> RECORD_REASONS = Set.of("ValidationError", "ItemCollectionSizeLimitExceeded");
 
     private TransientErrors() {
@@ -67,7 +69,7 @@ public final class TransientErrors {
             boolean anyConflict = false;
             for (CancellationReason r : e.cancellationReasons()) {
                 String code = r.code();
-                if (code == null || "None".equals(code)) {
+                if (code == null || "None".equals(code) || CONDITION_FAILED.equals(code)) {
                     continue;
                 }
                 if (!"TransactionConflict".equals(code)) {
@@ -81,6 +83,28 @@ public final class TransientErrors {
                 && "TransactionConflictException".equals(e.awsErrorDetails().errorCode());
     }
 
+    /**
+     * Whether a guarded pack (a transaction of self-guarded writes) failed only on its writes' own
+     * conditions: some items already hold what it carries. Its writes are then sent one by one,
+     * where a refused condition is an answer, not a failure. A reason that is transient (a conflict,
+     * throttling) makes it a failure to retry whole instead; refused data beside a failed condition
+     * shows again on the single write that carries it, and is isolated from there.
+     */
+    public static boolean isConditionFailure(Throwable t) {
+        if (!(t instanceof TransactionCanceledException e) || !e.hasCancellationReasons()) {
+            return false;
+        }
+        boolean anyCondition = false;
+        for (CancellationReason r : e.cancellationReasons()) {
+            String code = r.code();
+            if (code != null && TRANSIENT_REASONS.contains(code)) {
+                return false;
+            }
+            anyCondition |= CONDITION_FAILED.equals(code);
+        }
+        return anyCondition;
+    }
+
     public static boolean isTransient(Throwable t) {
         if (t instanceof TransactionCanceledException e) {
             if (!e.hasCancellationReasons()) {
@@ -89,7 +113,9 @@ public final class TransientErrors {
             boolean anyTransient = false;
             for (CancellationReason r : e.cancellationReasons()) {
                 String code = r.code();
-                if (code == null || "None".equals(code)) {
+                // A failed condition beside a transient reason (only a guarded pack's items carry conditions that
+                // reach here): the retry sends the pack again, and its conditions judge again then.
+                if (code == null || "None".equals(code) || CONDITION_FAILED.equals(code)) {
                     continue;
                 }
                 if (!TRANSIENT_REASONS.contains(code)) {

@@ -1,6 +1,8 @@
 package io.projector.internal.guard;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import io.projector.ItemKey;
@@ -13,6 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** The read-model table as a {@link GuardedTarget}: the requests of {@link GuardedRequests}. */
@@ -73,6 +78,26 @@ final class DynamoDbGuardedTarget implements GuardedTarget {
         } catch (ConditionalCheckFailedException e) {
             consumedWriteUnits.accept(1);
             return e.hasItem() ? e.item() : Map.of();
+        }
+    }
+
+    @Override
+    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards) {
+        long expiresAt = clock.millis() / 1000 + TOMBSTONE_TTL_SECONDS;
+        List<TransactWriteItem> actions = new ArrayList<>(pack.size());
+        for (GuardedWrite w : pack) {
+            actions.add(requests.packed(w, finishedShards.getOrDefault(w.key(), Set.of()), expiresAt));
+        }
+        try {
+            var response = dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
+            if (response.hasConsumedCapacity()) {
+                response.consumedCapacity().forEach(this::count);
+            }
+        } catch (TransactionCanceledException e) {
+            // A cancelled transaction reports no capacity; it is billed as its actions, counted as one unit each.
+            consumedWriteUnits.accept(pack.size());
+            throw e;
         }
     }
 

@@ -2,6 +2,7 @@ package io.projector.internal.guard;
 
 import io.projector.ItemKey;
 import io.projector.internal.plan.ItemMutation;
+import io.projector.internal.plan.ItemSize;
 import io.projector.internal.store.DeadLetterStore;
 import java.math.BigInteger;
 import java.util.HashMap;
@@ -10,8 +11,11 @@ import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -100,6 +104,57 @@ public final class GuardedRequests {
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
+    }
+
+    /**
+     * The same request as one action of a transaction (a pack): the same item or update, the same
+     * condition. A transaction returns no item per action, so the update asks for none.
+     */
+    public TransactWriteItem packed(GuardedWrite write, Set<String> finishedShards, long tombstoneExpiresAtSeconds) {
+        if (write instanceof GuardedWrite.Copy copy) {
+            PutItemRequest put = copy(copy, tombstoneExpiresAtSeconds);
+            return TransactWriteItem.builder().put(Put.builder().tableName(table).item(put.item())
+                    .conditionExpression(put.conditionExpression())
+                    .expressionAttributeNames(put.expressionAttributeNames())
+                    .expressionAttributeValues(put.expressionAttributeValues()).build()).build();
+        }
+        UpdateItemRequest update = counter((GuardedWrite.Counter) write, finishedShards);
+        return TransactWriteItem.builder().update(Update.builder().tableName(table).key(update.key())
+                .updateExpression(update.updateExpression())
+                .conditionExpression(update.conditionExpression())
+                .expressionAttributeNames(update.expressionAttributeNames())
+                .expressionAttributeValues(update.expressionAttributeValues()).build()).build();
+    }
+
+    /**
+     * What a write adds to a pack's size as DynamoDB counts it toward a transaction's 4 MB (its item,
+     * or its key and values, plus expressions and names): over-estimated, never under.
+     */
+    public long bytes(GuardedWrite write) {
+        TransactWriteItem action = packed(write, Set.of(), 0);
+        if (action.put() != null) {
+            Put put = action.put();
+            return ItemSize.of(put.item()) + ItemSize.of(put.expressionAttributeValues()) + text(put.conditionExpression())
+                    + text(put.expressionAttributeNames()) + ACTION_OVERHEAD;
+        }
+        Update update = action.update();
+        return ItemSize.of(update.key()) + ItemSize.of(update.expressionAttributeValues()) + text(update.updateExpression())
+                + text(update.conditionExpression()) + text(update.expressionAttributeNames()) + ACTION_OVERHEAD;
+    }
+
+    /** Table name, the action's framing and the markers a later update may remove: a margin per action. */
+    private static final long ACTION_OVERHEAD = 512;
+
+    private static long text(String s) {
+        return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static long text(Map<String, String> names) {
+        long n = 0;
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            n += text(e.getKey()) + text(e.getValue());
+        }
+        return n;
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.projector.internal.guard;
 
+import io.projector.ItemKey;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +38,35 @@ public final class GuardedSender {
 
     GuardedSender(GuardedTarget target) {
         this.target = target;
+    }
+
+    /**
+     * Sends a pack of distinct items as one transaction (see {@link GuardedPacks}). When it fails only
+     * because some of its conditions did ({@code conditionsOnly}: some items already hold what it
+     * carries, or a counter's marker is past part of it), nothing of it was written, and each of its
+     * writes is sent alone as {@link #send(GuardedWrite, Set)} does: a refused copy is done, a refused
+     * counter folds again from its stored marker. Any other failure is the caller's, as a single
+     * request's is.
+     *
+     * @param finishedShards per counter of the pack, the shards whose markers its update may remove
+     * @return per write of the pack, in its order, what it took: a write that landed with its pack
+     *     counts the pack's one request, none refused
+     */
+    public List<Sent> send(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards,
+                           java.util.function.Predicate<RuntimeException> conditionsOnly) {
+        try {
+            target.pack(pack, finishedShards);
+            return java.util.Collections.nCopies(pack.size(), new Sent(1, 0));
+        } catch (RuntimeException e) {
+            if (!conditionsOnly.test(e)) {
+                throw e;
+            }
+        }
+        List<Sent> out = new ArrayList<>(pack.size());
+        for (GuardedWrite w : pack) {
+            out.add(send(w, finishedShards.getOrDefault(w.key(), Set.of())));
+        }
+        return out;
     }
 
     public Sent send(GuardedWrite write) {

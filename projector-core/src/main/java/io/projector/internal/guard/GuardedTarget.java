@@ -1,5 +1,7 @@
 package io.projector.internal.guard;
 
+import io.projector.ItemKey;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -19,4 +21,13 @@ interface GuardedTarget {
      *     whose marker for the counter's shard says what to fold again
      */
     Map<String, AttributeValue> update(GuardedWrite.Counter counter, Set<String> finishedShards);
+
+    /**
+     * Writes a pack of distinct items as one transaction: all of it or nothing. A refused condition
+     * fails it as DynamoDB does, with a TransactionCanceledException whose reasons name
+     * ConditionalCheckFailed at that write's place; throttling, conflicts and refused data likewise.
+     *
+     * @param finishedShards per counter of the pack, the shards whose markers its update removes
+     */
+    void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards);
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.projector.ItemKey;
 import io.projector.Write;
+import io.projector.internal.commit.TransientErrors;
 import io.projector.internal.plan.InMemoryReadModel;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * (a retry whose answer was lost); an owner crashes after a random subset of a window's requests
  * and its successor starts again from the last progress mark, cutting windows differently; and
  * stale owners send old windows again at random moments, a parent's even after its child started.
+ * Half the windows go packed into transactions (all of a pack or none), a refused pack one write at a time.
  * The read model always equals applying every write once, and no deleted item comes back.
  */
 class GuardedCommitProperties {
@@ -60,10 +62,25 @@ class GuardedCommitProperties {
             Collections.shuffle(writes, random);
             boolean crash = random.nextInt(4) == 0;
             int landing = crash ? random.nextInt(writes.size() + 1) : writes.size();
-            for (GuardedWrite w : writes.subList(0, landing)) {
-                sender.send(w);
-                if (random.nextInt(5) == 0) {
+            if (random.nextBoolean()) {
+                // Packed: the same writes in transactions of random sizes, some sent twice; a pack refused by a
+                // condition goes again one write at a time.
+                List<GuardedWrite> landed = writes.subList(0, landing);
+                for (int i = 0; i < landed.size(); ) {
+                    int end = Math.min(landed.size(), i + 1 + random.nextInt(4));
+                    List<GuardedWrite> pack = landed.subList(i, end);
+                    sender.send(pack, java.util.Map.of(), TransientErrors::isConditionFailure);
+                    if (random.nextInt(5) == 0) {
+                        sender.send(pack, java.util.Map.of(), TransientErrors::isConditionFailure);
+                    }
+                    i = end;
+                }
+            } else {
+                for (GuardedWrite w : writes.subList(0, landing)) {
                     sender.send(w);
+                    if (random.nextInt(5) == 0) {
+                        sender.send(w);
+                    }
                 }
             }
             if (!crash) {

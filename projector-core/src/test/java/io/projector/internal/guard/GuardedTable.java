@@ -5,10 +5,14 @@ import io.projector.internal.plan.InMemoryReadModel;
 import io.projector.internal.plan.ItemMutation;
 import java.math.BigInteger;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * A read-model table in memory that evaluates the guarded writes' conditions exactly as the
@@ -20,6 +24,7 @@ final class GuardedTable implements GuardedTarget {
     private final InMemoryReadModel values = new InMemoryReadModel();
     private final Map<ItemKey, StreamPosition> positions = new HashMap<>();
     private final Map<ItemKey, Map<String, BigInteger>> markers = new HashMap<>();
+    private int packs;
 
     @Override
     public boolean put(GuardedWrite.Copy copy) {
@@ -43,6 +48,36 @@ final class GuardedTable implements GuardedTarget {
         finishedShards.stream().filter(s -> !s.equals(counter.shardId())).forEach(stored::remove);
         stored.put(counter.shardId(), counter.last());
         return null;
+    }
+
+    /** All or nothing, as a transaction: a refused condition cancels the pack with ConditionalCheckFailed at its place. */
+    @Override
+    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards) {
+        packs++;
+        List<CancellationReason> reasons = new ArrayList<>();
+        boolean refused = false;
+        for (GuardedWrite w : pack) {
+            boolean holds = w instanceof GuardedWrite.Copy copy
+                    ? copy.appliesOver(positions.get(copy.key()))
+                    : ((GuardedWrite.Counter) w).appliesOver(markers.getOrDefault(w.key(), Map.of()).get(((GuardedWrite.Counter) w).shardId()));
+            refused |= !holds;
+            reasons.add(CancellationReason.builder().code(holds ? "None" : "ConditionalCheckFailed").build());
+        }
+        if (refused) {
+            throw TransactionCanceledException.builder().message("Transaction cancelled").cancellationReasons(reasons).build();
+        }
+        for (GuardedWrite w : pack) {
+            if (w instanceof GuardedWrite.Copy copy) {
+                put(copy);
+            } else {
+                update((GuardedWrite.Counter) w, finishedShards.getOrDefault(w.key(), Set.of()));
+            }
+        }
+    }
+
+    /** How many packs were sent, landed or not. */
+    int packs() {
+        return packs;
     }
 
     /** What a reader sees: no tombstones, no engine attributes. */
