@@ -35,6 +35,13 @@ final class CommitOptions {
                     + "default: none).")
     List<String> transactional;
 
+    @Option(names = "--guarded-packing", defaultValue = "auto",
+            description = "guarded: how the conditional writes travel: single: one request per item (1 write unit per KB); packed: the same "
+                    + "writes in transactions of up to 100 (2 write units per KB on AWS, but fewer requests: faster on DynamoDB Local, "
+                    + "which is bound by requests); auto: packed on DynamoDB Local (--local, a loopback --endpoint), single on AWS "
+                    + "(env PROJECTOR_GUARDED_PACKING; default ${DEFAULT-VALUE}).")
+    String packing;
+
     /**
      * The policy, or one line naming the setting that is wrong.
      *
@@ -54,6 +61,13 @@ final class CommitOptions {
             throw new IllegalArgumentException(setting.apply("transactional-projections") + " names projections for the guarded mode, but "
                     + setting.apply("commit-mode") + " is transactional: every projection already is; give one of the two");
         }
-        return new CommitPolicy(parsed, inFlight, Duration.ofMillis(tombstoneGraceMs), names);
+        String packingName = packing == null ? "auto" : packing.trim().toLowerCase(Locale.ROOT);
+        CommitPolicy.Packing packed = switch (packingName) {
+            case "auto" -> CommitPolicy.Packing.AUTO;
+            case "single" -> CommitPolicy.Packing.SINGLE;
+            case "packed" -> CommitPolicy.Packing.PACKED;
+            default -> throw new IllegalArgumentException(setting.apply("guarded-packing") + " must be auto, single or packed, was '" + packing + "'");
+        };
+        return new CommitPolicy(parsed, inFlight, Duration.ofMillis(tombstoneGraceMs), names, packed);
     }
 }

@@ -206,10 +206,20 @@ class ConfigFileTest {
                 .worker.tuning.commit.policy(key -> "--" + key);
         assertThat(policy).isEqualTo(new io.projector.worker.CommitPolicy(io.projector.worker.CommitPolicy.Mode.GUARDED, 4,
                 java.time.Duration.ofMinutes(1)));
+        assertThat(policy.packing()).as("default: packed on DynamoDB Local, single on AWS").isEqualTo(io.projector.worker.CommitPolicy.Packing.AUTO);
+        assertThat(parse(Map.of("PROJECTOR_GUARDED_PACKING", "single"), "--config", file("commit-mode=guarded", "guarded-packing=packed").toString())
+                .worker.tuning.commit.policy(key -> "--" + key).packing()).as("the variable over the file").isEqualTo(io.projector.worker.CommitPolicy.Packing.SINGLE);
+        assertThat(parse(Map.of(), "--config", file("commit-mode=guarded", "guarded-packing=Packed").toString())
+                .worker.tuning.commit.policy(key -> "--" + key).packing()).isEqualTo(io.projector.worker.CommitPolicy.Packing.PACKED);
+        assertThat(io.projector.worker.CommitPolicy.Packing.AUTO.resolve(true)).isEqualTo(io.projector.worker.CommitPolicy.Packing.PACKED);
+        assertThat(io.projector.worker.CommitPolicy.Packing.AUTO.resolve(false)).isEqualTo(io.projector.worker.CommitPolicy.Packing.SINGLE);
+        assertThat(io.projector.worker.CommitPolicy.Packing.SINGLE.resolve(true)).isEqualTo(io.projector.worker.CommitPolicy.Packing.SINGLE);
 
         String[] base = {"run", "--source-table", "src", "--read-model-table", "rmt", "--endpoint", "http://127.0.0.1:9"};
         assertThat(run(concat(base, "--commit-mode", "fast"))).isEqualTo(2);
         assertThat(oneLine()).isEqualTo("projector: --commit-mode must be transactional or guarded, was 'fast'");
+        assertThat(run(concat(base, "--commit-mode", "guarded", "--guarded-packing", "batched"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --guarded-packing must be auto, single or packed, was 'batched'");
         assertThat(run(concat(base, "--in-flight-writes", "0"))).isEqualTo(2);
         assertThat(oneLine()).isEqualTo("projector: --in-flight-writes must be between 1 and 256, was 0");
         assertThat(run(concat(base, "--transactional-projections", "order-history"))).isEqualTo(2);

@@ -89,7 +89,7 @@ class OptionDeclarationsTest {
                 .map(OptionSpec::longestName).toList();
         assertThat(tuning).contains("--poll-interval-ms", "--failover-ms", "--leader-lock-ms", "--retry-attempts", "--stuck-batch-ms",
                 "--worker-id", "--dead-letter-retention-days", "--commit-mode", "--in-flight-writes", "--tombstone-grace-ms",
-                "--transactional-projections");
+                "--transactional-projections", "--guarded-packing");
         for (String command : List.of("backfill", "replay", "rebuild")) {
             for (String flag : tuning) {
                 assertThat(root.getSubcommands().get(command).getCommandSpec().findOption(flag)).as("%s of %s", flag, command).isNotNull();
