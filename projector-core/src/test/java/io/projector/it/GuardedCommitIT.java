@@ -25,19 +25,27 @@ class GuardedCommitIT {
 
     @Test
     void theWholeStreamSentAgainChangesNothing() {
-        TestDynamo.Setup t = TestDynamo.tables("guarded");
+        inBothPackings(this::theWholeStreamSentAgainChangesNothing);
+    }
+
+    private void theWholeStreamSentAgainChangesNothing(CommitPolicy.Packing packing) {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-" + packing.name().toLowerCase(java.util.Locale.ROOT));
         ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
         SourceWriter writer = new SourceWriter(t.source(), 17, 40);
         // More than a full batch of 1,000: a shard behind folds it and the next into one window.
         writer.write(1500);
-        CommitPolicy guarded = CommitPolicy.GUARDED;
+        CommitPolicy guarded = CommitPolicy.GUARDED.withPacking(packing);
+        Transactions firstTransactions = new Transactions(t.readModel());
 
-        try (Projector first = t.start(List.of(new CopyProjection()), b -> b.commit(guarded))) {
+        try (Projector first = t.start(List.of(new CopyProjection()), b -> b.commit(guarded).readModelInterceptor(firstTransactions))) {
+            // The items land before the window's progress mark and its count: wait for both.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches() && first.stats().chunksCommitted() > 0);
             // A full batch of 1,000 and the rest: the shard was behind, so both went in one window.
             assertThat(first.stats().chunksCommitted()).as("windows for %d records", first.stats().eventsSeen()).isEqualTo(1);
         }
+        // Packed: the window's copies in one transaction, its counters in another; single: no transaction at all.
+        assertThat(firstTransactions.count() > 0).as("sent in packs").isEqualTo(packing == CommitPolicy.Packing.PACKED);
         List<Map<String, AttributeValue>> items = readModelItems(t);
         assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("COPY#")).isNotEmpty()
                 .allSatisfy(i -> assertThat(i).containsKey(POSITION));
@@ -60,7 +68,8 @@ class GuardedCommitIT {
         assertThat(watermarks(t)).as("the watermarks are gone").isEmpty();
 
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        try (Projector second = t.start(List.of(new CopyProjection()), b -> b.commit(guarded).meterRegistry(registry))) {
+        Transactions resent = new Transactions(t.readModel());
+        try (Projector second = t.start(List.of(new CopyProjection()), b -> b.commit(guarded).meterRegistry(registry).readModelInterceptor(resent))) {
             // Every resent request is refused by its guard, so the read model never differs, not even midway.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).isEqualTo(group);
@@ -68,8 +77,10 @@ class GuardedCommitIT {
             });
             assertThat(TestDynamo.get(t.readModel(), "GROUP#g1", "SUM")).as("no increment applied twice").isEqualTo(group);
             assertThat(verifier.verify(t.source(), t.readModel()).differences()).isEmpty();
+            // Packed, every pack is refused by its conditions and sent again write by write, each refused and counted.
             assertThat(registry.get("projector.guarded.refused").functionCounter().count()).as("the resent writes, refused")
                     .isGreaterThanOrEqualTo(items.stream().filter(i -> !i.get("PK").s().startsWith("PROJECTOR#")).count());
+            assertThat(resent.count() > 0).as("resent in packs").isEqualTo(packing == CommitPolicy.Packing.PACKED);
         }
     }
 
@@ -149,7 +160,11 @@ class GuardedCommitIT {
 
     @Test
     void aChangeWhoseCopyIsRefusedIsParkedWholeAndTwoProjectionsSharingACounterCountEveryOtherChangeOnce() {
-        TestDynamo.Setup t = TestDynamo.tables("guarded-refused");
+        inBothPackings(this::aChangeWhoseCopyIsRefusedIsParkedWhole);
+    }
+
+    private void aChangeWhoseCopyIsRefusedIsParkedWhole(CommitPolicy.Packing packing) {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-refused-" + packing.name().toLowerCase(java.util.Locale.ROOT));
         // The copy doubles the value: the source item fits DynamoDB's 400 KB, its copy does not.
         io.projector.Projection copies = projection("doubled", e -> e.newImage().map(i -> List.<io.projector.Write>of(
                 io.projector.Write.put("COPY#" + i.string("PK"), "COPY").with("value", i.string("value") + i.string("value")))).orElse(List.of()));
@@ -158,7 +173,7 @@ class GuardedCommitIT {
         TestDynamo.putThing(t.source(), "T#1", "THING", "g", "small", 1);
         TestDynamo.putThing(t.source(), "T#2", "THING", "g", "x".repeat(250_000), 1);
         TestDynamo.putThing(t.source(), "T#3", "THING", "g", "small", 1);
-        try (Projector worker = t.start(List.of(copies, a, b), c -> c.commit(CommitPolicy.GUARDED))) {
+        try (Projector worker = t.start(List.of(copies, a, b), c -> c.commit(CommitPolicy.GUARDED.withPacking(packing)))) {
             io.projector.ops.DeadLetters letters = new io.projector.ops.DeadLetters(TestDynamo.client(), t.readModel(), t.application(),
                     List.of(copies, a, b));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
@@ -174,13 +189,17 @@ class GuardedCommitIT {
 
     @Test
     void aCounterUpdateMeetingACopyWrittenInAnEarlierWindowParksItsChange() {
-        TestDynamo.Setup t = TestDynamo.tables("guarded-mixed-windows");
+        inBothPackings(this::aCounterUpdateMeetingACopyParksItsChange);
+    }
+
+    private void aCounterUpdateMeetingACopyParksItsChange(CommitPolicy.Packing packing) {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-mixed-windows-" + packing.name().toLowerCase(java.util.Locale.ROOT));
         // One item, put by one change and incremented by a later one: the styles meet across windows.
         io.projector.Projection mixed = projection("mixed", e -> e.newImage().map(i -> "put".equals(i.string("value"))
                 ? List.<io.projector.Write>of(io.projector.Write.put("SAME", "ITEM").with("v", 1))
                 : List.<io.projector.Write>of(io.projector.Write.increment("SAME", "ITEM", "n", 1))).orElse(List.of()));
         TestDynamo.putThing(t.source(), "T#1", "THING", "g", "put", 1);
-        try (Projector worker = t.start(List.of(mixed), c -> c.commit(CommitPolicy.GUARDED))) {
+        try (Projector worker = t.start(List.of(mixed), c -> c.commit(CommitPolicy.GUARDED.withPacking(packing)))) {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
                     .until(() -> !TestDynamo.get(t.readModel(), "SAME", "ITEM").isEmpty());
             TestDynamo.putThing(t.source(), "T#2", "THING", "g", "increment", 1);
@@ -193,6 +212,60 @@ class GuardedCommitIT {
             });
             assertThat(TestDynamo.get(t.readModel(), "SAME", "ITEM")).containsKey("v").doesNotContainKey("n");
             assertThat(worker.stats().haltedShards()).isEmpty();
+        }
+    }
+
+    /**
+     * Runs a test once with single requests and once packed into transactions, side by side on tables
+     * of their own: the two mostly wait on the stream, so together they take little longer than one.
+     */
+    private static void inBothPackings(java.util.function.Consumer<CommitPolicy.Packing> test) {
+        java.util.concurrent.CompletableFuture<Void> packed = java.util.concurrent.CompletableFuture.runAsync(
+                () -> test.accept(CommitPolicy.Packing.PACKED));
+        Throwable single = null;
+        try {
+            test.accept(CommitPolicy.Packing.SINGLE);
+        } catch (Throwable e) {
+            single = e;
+        }
+        try {
+            packed.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            AssertionError failed = new AssertionError("packed: " + e.getCause().getMessage(), e.getCause());
+            if (single != null) {
+                failed.addSuppressed(single);
+            }
+            throw failed;
+        }
+        if (single instanceof RuntimeException r) {
+            throw r;
+        }
+        if (single instanceof Error r) {
+            throw r;
+        }
+    }
+
+    /** Counts the TransactWriteItems requests that reach one table: the packs of a guarded worker. */
+    private static final class Transactions implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
+        private final String table;
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+        Transactions(String table) {
+            this.table = table;
+        }
+
+        @Override
+        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest r
+                    && r.transactItems().stream().anyMatch(i -> i.put() != null && table.equals(i.put().tableName())
+                            || i.update() != null && table.equals(i.update().tableName()))) {
+                count.incrementAndGet();
+            }
+        }
+
+        long count() {
+            return count.get();
         }
     }
 

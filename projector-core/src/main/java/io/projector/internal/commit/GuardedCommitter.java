@@ -42,11 +42,11 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * <p>Packed ({@code packed}), the same conditional writes travel in transactions of up to 100
  * ({@link GuardedPacks}), for a store bound by requests rather than items (DynamoDB Local); a pack
  * refused by a condition is sent again one write at a time. A transaction returns no item per
- * action, so a packed counter update learns nothing of the markers its item holds: markers of
- * finished shards are learnt, and then removed, only by the updates that go alone (a pack of one,
- * a refused pack's resend). Packed is not for AWS, where a transaction bills twice the write units
- * and a counter's markers are kept few by pruning; on DynamoDB Local a counter may keep markers of
- * finished shards.
+ * action, so a packed counter update learns nothing of the markers its item holds; it removes
+ * instead, blind, the markers of finished shards it may hold (a REMOVE of an absent attribute is no
+ * error): all of them while they are few, as on DynamoDB Local, else a random {@value #BLIND_PRUNE}
+ * per update, which still empties a counter of them over its next updates. Packed is not for AWS,
+ * where a transaction bills twice the write units.
  */
 public final class GuardedCommitter {
 
@@ -78,6 +78,8 @@ public final class GuardedCommitter {
                 }
             });
     private static final int HELD_MARKERS_ITEMS = 10_000;
+    /** Packed: how many markers of finished shards one counter update removes without knowing its item holds them. */
+    static final int BLIND_PRUNE = 16;
 
     /**
      * @param pool     runs the requests of a window beside the shard's own thread; shared by the worker's shards
@@ -232,8 +234,10 @@ public final class GuardedCommitter {
         checkAge(sentSince);
         Map<ItemKey, Set<String>> pruned = new HashMap<>();
         for (GuardedWrite w : pack) {
-            Set<String> shards = pruned(w, prunable);
-            if (!shards.isEmpty()) {
+            if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
+                Set<String> shards = new HashSet<>(pruned(w, prunable));
+                shards.addAll(blind(prunable));
+                shards.remove(counter.shardId());
                 pruned.put(w.key(), shards);
             }
         }
@@ -263,6 +267,16 @@ public final class GuardedCommitter {
             }
         }
         return Set.of();
+    }
+
+    /** The finished shards a packed counter update removes without knowing its item holds them: all, or a random few. */
+    private static Set<String> blind(Set<String> prunable) {
+        if (prunable.size() <= BLIND_PRUNE) {
+            return prunable;
+        }
+        List<String> shards = new ArrayList<>(prunable);
+        java.util.Collections.shuffle(shards, java.util.concurrent.ThreadLocalRandom.current());
+        return new HashSet<>(shards.subList(0, BLIND_PRUNE));
     }
 
     /** A write resolved: its refusals counted, and a tombstone it wrote handed to the sweep. */

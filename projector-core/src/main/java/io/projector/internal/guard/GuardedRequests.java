@@ -142,8 +142,8 @@ public final class GuardedRequests {
                 + text(update.conditionExpression()) + text(update.expressionAttributeNames()) + ACTION_OVERHEAD;
     }
 
-    /** Table name, the action's framing and the markers a later update may remove: a margin per action. */
-    private static final long ACTION_OVERHEAD = 512;
+    /** Table name, the action's framing and the markers of finished shards a packed update removes (up to 16): a margin per action. */
+    private static final long ACTION_OVERHEAD = 2_048;
 
     private static long text(String s) {
         return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
