@@ -30,6 +30,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Commits a guarded window without a transaction: one request per read-model item, each guarded
@@ -129,11 +132,36 @@ public final class GuardedCommitter {
             park(shardId, c, now);
         }
         long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
+        List<WatermarkAdvance> advances = List.copyOf(chunk.watermarks().values());
+        if (packed && advances.size() > 1 && advances.size() <= TransactionLimits.DYNAMODB.maxActions()
+                && progressPacked(shardId, advances, lastEvent, now)) {
+            return ChunkCommitter.Outcome.COMMITTED;
+        }
         boolean behind = false;
-        for (WatermarkAdvance w : chunk.watermarks().values()) {
+        for (WatermarkAdvance w : advances) {
             behind |= !watermarks.progress(shardId, w, lastEvent, now);
         }
         return behind ? ChunkCommitter.Outcome.ALREADY_APPLIED : ChunkCommitter.Outcome.COMMITTED;
+    }
+
+    /**
+     * Packed: every projection's progress mark in one transaction, one request where there would be
+     * one per projection, each in turn, between this window and the shard's next (the lag at a
+     * stream's tip). False when a mark already stood at or past its move: nothing moved, and the
+     * caller moves them one by one, as single requests do.
+     */
+    private boolean progressPacked(String shardId, List<WatermarkAdvance> advances, long lastEvent, long now) {
+        List<TransactWriteItem> actions = advances.stream()
+                .map(w -> TransactWriteItem.builder().update(watermarks.progressAction(shardId, w, lastEvent, now)).build()).toList();
+        try {
+            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
+            return true;
+        } catch (TransactionCanceledException e) {
+            if (TransientErrors.isConditionFailure(e)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Removes the tombstones whose grace has passed; a shard calls it when idle, so a quiet stream sweeps too. */

@@ -131,6 +131,11 @@ public final class WatermarkStore {
         }
     }
 
+    /** {@link #progress}'s move as a transaction action, for a store bound by requests (guarded writes packed): the same condition. */
+    public Update progressAction(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
+        return mark(shardId, advance, lastEventMillis, nowMillis, true);
+    }
+
     /** The transaction action that moves a watermark, conditioned on it being below the first event the commit applies. */
     public Update advance(String shardId, WatermarkAdvance advance, long lastEventMillis, long nowMillis) {
         return mark(shardId, advance, lastEventMillis, nowMillis, false);
