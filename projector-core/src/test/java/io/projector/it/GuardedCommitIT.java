@@ -44,7 +44,7 @@ class GuardedCommitIT {
             // A full batch of 1,000 and the rest: the shard was behind, so both went in one window.
             assertThat(first.stats().chunksCommitted()).as("windows for %d records", first.stats().eventsSeen()).isEqualTo(1);
         }
-        // Packed: the window's copies in one transaction, its counters in another; single: no transaction at all.
+        // Packed: the window in transactions of up to 100 (here the whole window and its mark in one); single: none.
         assertThat(firstTransactions.count() > 0).as("sent in packs").isEqualTo(packing == CommitPolicy.Packing.PACKED);
         List<Map<String, AttributeValue>> items = readModelItems(t);
         assertThat(items).filteredOn(i -> i.get("PK").s().startsWith("COPY#")).isNotEmpty()

@@ -125,16 +125,22 @@ public final class GuardedCommitter {
         // wrong index key type) is parked whole, and none of its increments are in the read model for a
         // re-drive to apply a second time.
         List<GuardedWrite> writes = window.writes();
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList(), prunable, sentSince);
-        send(writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList(), prunable, sentSince);
+        List<GuardedWrite> copies = writes.stream().filter(w -> w instanceof GuardedWrite.Copy).toList();
+        List<GuardedWrite> counters = writes.stream().filter(w -> w instanceof GuardedWrite.Counter).toList();
+        long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
+        List<WatermarkAdvance> advances = List.copyOf(chunk.watermarks().values());
+        if (packed && chunk.parked().isEmpty() && writes.size() + advances.size() > 1
+                && fitsOnePack(writes, advances) && sendWhole(shardId, concat(copies, counters), advances, prunable, sentSince, lastEvent)) {
+            return ChunkCommitter.Outcome.COMMITTED;
+        }
+        send(copies, prunable, sentSince);
+        send(counters, prunable, sentSince);
         long now = clock.millis();
         for (ParkedChange c : chunk.parked()) {
             park(shardId, c, now);
         }
-        long lastEvent = chunk.lastEvent().approximateCreationTime().toEpochMilli();
-        List<WatermarkAdvance> advances = List.copyOf(chunk.watermarks().values());
         if (packed && advances.size() > 1 && advances.size() <= TransactionLimits.DYNAMODB.maxActions()
-                && progressPacked(shardId, advances, lastEvent, now)) {
+                && sendWhole(shardId, List.of(), advances, prunable, sentSince, lastEvent)) {
             return ChunkCommitter.Outcome.COMMITTED;
         }
         boolean behind = false;
@@ -145,23 +151,49 @@ public final class GuardedCommitter {
     }
 
     /**
-     * Packed: every projection's progress mark in one transaction, one request where there would be
-     * one per projection, each in turn, between this window and the shard's next (the lag at a
-     * stream's tip). False when a mark already stood at or past its move: nothing moved, and the
-     * caller moves them one by one, as single requests do.
+     * Packed: a window and its progress marks as one transaction, where it fits one (at a stream's tip,
+     * a window is a few changes): one request where there would be one per phase (copies, counters,
+     * each projection's mark), the lag of a tip. All or nothing, so a refused copy leaves none of its
+     * change's increments either, as copies-before-counters does. With no writes, the marks alone. A
+     * transaction refused by a condition (some item or mark already holds it) changed nothing: false,
+     * and the caller sends the window the longer way, which judges each write and mark on its own.
      */
-    private boolean progressPacked(String shardId, List<WatermarkAdvance> advances, long lastEvent, long now) {
-        List<TransactWriteItem> actions = advances.stream()
+    private boolean sendWhole(String shardId, List<GuardedWrite> writes, List<WatermarkAdvance> advances, Set<String> prunable,
+                              long sentSince, long lastEvent) {
+        checkAge(sentSince);
+        long now = clock.millis();
+        List<TransactWriteItem> marks = advances.stream()
                 .map(w -> TransactWriteItem.builder().update(watermarks.progressAction(shardId, w, lastEvent, now)).build()).toList();
         try {
-            dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
-            return true;
+            sender.sendWhole(writes, packedPruning(writes, prunable), marks);
         } catch (TransactionCanceledException e) {
             if (TransientErrors.isConditionFailure(e)) {
                 return false;
             }
             throw e;
         }
+        writes.forEach(w -> landed(w, new GuardedSender.Sent(1, 0)));
+        return true;
+    }
+
+    /** Whether a window's writes and its marks fit one transaction: at most 100 actions, under the byte budget. */
+    private boolean fitsOnePack(List<GuardedWrite> writes, List<WatermarkAdvance> advances) {
+        TransactionLimits limits = TransactionLimits.DYNAMODB;
+        if (writes.size() + advances.size() > limits.maxActions()) {
+            return false;
+        }
+        long bytes = 0;
+        for (GuardedWrite w : writes) {
+            bytes += requests.bytes(w);
+        }
+        // A progress mark is a few hundred bytes.
+        return bytes + advances.size() * 1_024L <= limits.maxBytes();
+    }
+
+    private static List<GuardedWrite> concat(List<GuardedWrite> a, List<GuardedWrite> b) {
+        List<GuardedWrite> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** Removes the tombstones whose grace has passed; a shard calls it when idle, so a quiet stream sweeps too. */
@@ -260,6 +292,14 @@ public final class GuardedCommitter {
             return;
         }
         checkAge(sentSince);
+        List<GuardedSender.Sent> results = sender.send(pack, packedPruning(pack, prunable), TransientErrors::isConditionFailure);
+        for (int i = 0; i < pack.size(); i++) {
+            landed(pack.get(i), results.get(i));
+        }
+    }
+
+    /** Per counter of a pack, the markers of finished shards its update removes: those its item was seen to hold, and blind ones. */
+    private Map<ItemKey, Set<String>> packedPruning(List<GuardedWrite> pack, Set<String> prunable) {
         Map<ItemKey, Set<String>> pruned = new HashMap<>();
         for (GuardedWrite w : pack) {
             if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
@@ -269,10 +309,7 @@ public final class GuardedCommitter {
                 pruned.put(w.key(), shards);
             }
         }
-        List<GuardedSender.Sent> results = sender.send(pack, pruned, TransientErrors::isConditionFailure);
-        for (int i = 0; i < pack.size(); i++) {
-            landed(pack.get(i), results.get(i));
-        }
+        return pruned;
     }
 
     private void checkAge(long sentSince) {

@@ -82,12 +82,13 @@ final class DynamoDbGuardedTarget implements GuardedTarget {
     }
 
     @Override
-    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards) {
+    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards, List<TransactWriteItem> after) {
         long expiresAt = clock.millis() / 1000 + TOMBSTONE_TTL_SECONDS;
-        List<TransactWriteItem> actions = new ArrayList<>(pack.size());
+        List<TransactWriteItem> actions = new ArrayList<>(pack.size() + after.size());
         for (GuardedWrite w : pack) {
             actions.add(requests.packed(w, finishedShards.getOrDefault(w.key(), Set.of()), expiresAt));
         }
+        actions.addAll(after);
         try {
             var response = dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
@@ -96,7 +97,7 @@ final class DynamoDbGuardedTarget implements GuardedTarget {
             }
         } catch (TransactionCanceledException e) {
             // A cancelled transaction reports no capacity; it is billed as its actions, counted as one unit each.
-            consumedWriteUnits.accept(pack.size());
+            consumedWriteUnits.accept(actions.size());
             throw e;
         }
     }

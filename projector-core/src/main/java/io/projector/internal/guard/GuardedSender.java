@@ -55,7 +55,7 @@ public final class GuardedSender {
     public List<Sent> send(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards,
                            java.util.function.Predicate<RuntimeException> conditionsOnly) {
         try {
-            target.pack(pack, finishedShards);
+            target.pack(pack, finishedShards, List.of());
             return java.util.Collections.nCopies(pack.size(), new Sent(1, 0));
         } catch (RuntimeException e) {
             if (!conditionsOnly.test(e)) {
@@ -67,6 +67,16 @@ public final class GuardedSender {
             out.add(send(w, finishedShards.getOrDefault(w.key(), Set.of())));
         }
         return out;
+    }
+
+    /**
+     * Sends a pack and {@code after} (more actions: a window's progress marks) as one transaction, all
+     * or nothing; any failure, a refused condition too, is the caller's, who then sends the window the
+     * longer way.
+     */
+    public void sendWhole(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards,
+                          List<software.amazon.awssdk.services.dynamodb.model.TransactWriteItem> after) {
+        target.pack(pack, finishedShards, after);
     }
 
     public Sent send(GuardedWrite write) {

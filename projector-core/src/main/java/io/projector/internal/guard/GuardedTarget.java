@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Where guarded writes land, one conditional request at a time: the read-model table, or a table
@@ -28,6 +29,7 @@ interface GuardedTarget {
      * ConditionalCheckFailed at that write's place; throttling, conflicts and refused data likewise.
      *
      * @param finishedShards per counter of the pack, the shards whose markers its update removes
+     * @param after          more actions of the same transaction, after the writes (a window's progress marks)
      */
-    void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards);
+    void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards, List<TransactWriteItem> after);
 }

@@ -90,7 +90,8 @@ class GuardedPacksTest {
     void aPackFailingForAnotherReasonIsNotResentButFailsAsASingleRequestWould() {
         GuardedTarget failing = new GuardedTarget() {
             @Override
-            public void pack(List<GuardedWrite> pack, Map<ItemKey, java.util.Set<String>> finishedShards) {
+            public void pack(List<GuardedWrite> pack, Map<ItemKey, java.util.Set<String>> finishedShards,
+                             List<software.amazon.awssdk.services.dynamodb.model.TransactWriteItem> after) {
                 throw TransactionCanceledException.builder().message("cancelled").cancellationReasons(
                         CancellationReason.builder().code("ConditionalCheckFailed").build(),
                         CancellationReason.builder().code("TransactionConflict").build()).build();

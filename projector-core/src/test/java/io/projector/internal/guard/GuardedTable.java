@@ -52,7 +52,11 @@ final class GuardedTable implements GuardedTarget {
 
     /** All or nothing, as a transaction: a refused condition cancels the pack with ConditionalCheckFailed at its place. */
     @Override
-    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards) {
+    public void pack(List<GuardedWrite> pack, Map<ItemKey, Set<String>> finishedShards,
+                     List<software.amazon.awssdk.services.dynamodb.model.TransactWriteItem> after) {
+        if (!after.isEmpty()) {
+            throw new UnsupportedOperationException("this table holds read-model items only, no progress marks");
+        }
         packs++;
         List<CancellationReason> reasons = new ArrayList<>();
         boolean refused = false;
