@@ -427,10 +427,12 @@ class CrashIT {
         secondIncarnation++;
         String id = "crash-b-" + secondIncarnation;
         // The second table's worker commits guarded, beside the first table's transactional workers on the same
-        // read model, which is verified whole: its SIGKILLs land mid-window.
+        // read model, which is verified whole: its SIGKILLs land mid-window. With single requests, as on AWS: the
+        // other guarded crash tests (KillAndRestartIT, PausedHolderIT) run packed, DynamoDB Local's default.
         second = WorkerProcess.start(id, "run", "--endpoint", endpoint, "--source-table", SECOND_SOURCE,
                 "--read-model-table", READ_MODEL, "--application-name", SECOND_APP, "--worker-id", id,
-                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1", "--commit-mode", "guarded");
+                "--projections", String.join(",", PROJECTIONS), "--http-port", "0", "--http-host", "127.0.0.1", "--commit-mode", "guarded",
+                "--guarded-packing", "single");
         secondId = id;
         event((restart ? "restarted the second table's worker as " : "started the second table's worker ") + id);
     }
