@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
@@ -44,7 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  *
  * <p>Packed ({@code packed}), the same conditional writes travel in transactions of up to 100
  * ({@link GuardedPacks}), for a store bound by requests rather than items (DynamoDB Local); a pack
- * refused by a condition is sent again one write at a time. A transaction returns no item per
+ * refused by a condition is sent again one write at a time. A window that fits one transaction goes
+ * as one with its progress marks, and the marks of a longer one go in one. A transaction returns no item per
  * action, so a packed counter update learns nothing of the markers its item holds; it removes
  * instead, blind, the markers of finished shards it may hold (a REMOVE of an absent attribute is no
  * error): all of them while they are few, as on DynamoDB Local, else a random {@value #BLIND_PRUNE}
