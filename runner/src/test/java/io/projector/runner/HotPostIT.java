@@ -28,10 +28,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 class HotPostIT {
 
-    private static final int LIKES = 3_000;
-    private static final int UNLIKES = 1_000;
+    private static final int LIKES = 1_500;
+    private static final int UNLIKES = 500;
     private static final int ORDERS = 100;
-    private static final int STATUS_CHANGES = 10;
+    private static final int STATUS_CHANGES = 6;
 
     @Test
     void aHotPostAndBusyOrdersEndExactWithFarFewerWritesThanEvents() throws Exception {

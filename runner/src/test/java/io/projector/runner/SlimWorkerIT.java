@@ -46,9 +46,14 @@ class SlimWorkerIT {
     @Test
     void askedForTheEmbeddedDatabaseTheSlimWorkerSaysHowToGetIt() throws Exception {
         for (List<String> args : List.of(List.of("run", "--local", "--data-dir", "target/slim-data"), List.of("demo"))) {
-            Process p = new ProcessBuilder(Stream.concat(Stream.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-jar", Path.of("target", "projector.jar").toString()), args.stream()).toList())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true);
+            // Loopback and a free port, as every server a test starts: on the default 0.0.0.0:8080 the run
+            // failed on whatever else held that port before it could say what this test waits for.
+            builder.environment().put("PROJECTOR_HTTP_HOST", "127.0.0.1");
+            builder.environment().put("PROJECTOR_HTTP_PORT", "0");
+            Process p = builder.start();
             assertThat(p.waitFor(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS)).as("exits").isTrue();
             String output = new String(p.getInputStream().readAllBytes());
             assertThat(p.exitValue()).as(output).isEqualTo(2);

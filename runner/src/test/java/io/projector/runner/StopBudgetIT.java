@@ -74,7 +74,7 @@ class StopBudgetIT {
     }
 
     private static WorkerProcess start(List<WorkerProcess> workers, ThrottlingProxy proxy, String id) throws Exception {
-        WorkerProcess w = WorkerProcess.start("stop-" + id, "run", "--endpoint", proxy.endpoint().toString(),
+        WorkerProcess w = WorkerProcess.startTimed("stop-" + id, "run", "--endpoint", proxy.endpoint().toString(),
                 "--source-table", SRC, "--read-model-table", RM, "--application-name", APP, "--create-tables",
                 "--worker-id", id, "--failover-ms", "10000");
         workers.add(w);

@@ -18,7 +18,19 @@ final class WorkerProcess {
         this.log = log;
     }
 
+    /** The worker JVMs' class archive, per test JVM: written by one worker, used by the later ones. */
+    private static final WorkerClassArchive CLASSES = new WorkerClassArchive(Path.of("target", "cds"));
+
     static WorkerProcess start(String name, String... args) throws IOException {
+        return start(true, name, args);
+    }
+
+    /** A worker whose stop the test times: it never writes the class archive, which would lengthen its exit. */
+    static WorkerProcess startTimed(String name, String... args) throws IOException {
+        return start(false, name, args);
+    }
+
+    private static WorkerProcess start(boolean mayWriteArchive, String name, String... args) throws IOException {
         Path jar = Path.of("target", "projector.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the tests with 'mvn verify' (after package)");
@@ -28,7 +40,10 @@ final class WorkerProcess {
         // used 30% less CPU with these (65 against 95 CPU-s). Neither changes what the worker does.
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        List<String> archive = CLASSES.options(mayWriteArchive);
+        command.addAll(archive);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         Path log = Path.of("target", "worker-" + name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -40,6 +55,7 @@ final class WorkerProcess {
         // workers and the tests' writers need on two cores. A read still returns up to 1,000 records.
         builder.environment().putIfAbsent("PROJECTOR_POLL_INTERVAL_MS", "100");
         Process p = builder.start();
+        p.onExit().thenAccept(ended -> CLASSES.exited(archive, ended.exitValue()));
         return new WorkerProcess(p, log);
     }
 
