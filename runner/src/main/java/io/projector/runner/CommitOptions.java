@@ -68,6 +68,10 @@ final class CommitOptions {
             case "packed" -> CommitPolicy.Packing.PACKED;
             default -> throw new IllegalArgumentException(setting.apply("guarded-packing") + " must be auto, single or packed, was '" + packing + "'");
         };
+        if (parsed == CommitPolicy.Mode.TRANSACTIONAL && packed != CommitPolicy.Packing.AUTO) {
+            throw new IllegalArgumentException(setting.apply("guarded-packing") + " is " + packingName + ", but " + setting.apply("commit-mode")
+                    + " is transactional, which sends no guarded writes: drop it, or give --commit-mode guarded");
+        }
         return new CommitPolicy(parsed, inFlight, Duration.ofMillis(tombstoneGraceMs), names, packed);
     }
 }

@@ -225,6 +225,9 @@ class ConfigFileTest {
         assertThat(run(concat(base, "--transactional-projections", "order-history"))).isEqualTo(2);
         assertThat(oneLine()).isEqualTo("projector: --transactional-projections names projections for the guarded mode, but "
                 + "--commit-mode is transactional: every projection already is; give one of the two");
+        assertThat(run(concat(base, "--guarded-packing", "packed"))).isEqualTo(2);
+        assertThat(oneLine()).isEqualTo("projector: --guarded-packing is packed, but --commit-mode is transactional, which sends no "
+                + "guarded writes: drop it, or give --commit-mode guarded");
     }
 
     @Test

@@ -116,7 +116,7 @@ public final class GuardedCommitter {
         }
         sweep.run(clock.millis());
         long sentSince = firstSent.computeIfAbsent(chunk, c -> clock.millis());
-        Set<String> prunable = finished == null ? Set.of() : finished.prunable();
+        Pruning prunable = pruning(shardId, chunk, finished == null ? Set.of() : finished.prunable());
         GuardedWindow window = new GuardedWindow(shardId);
         for (SequencedWrite w : chunk.writes()) {
             window.add(w.sequence().toString(), w.write());
@@ -158,7 +158,7 @@ public final class GuardedCommitter {
      * transaction refused by a condition (some item or mark already holds it) changed nothing: false,
      * and the caller sends the window the longer way, which judges each write and mark on its own.
      */
-    private boolean sendWhole(String shardId, List<GuardedWrite> writes, List<WatermarkAdvance> advances, Set<String> prunable,
+    private boolean sendWhole(String shardId, List<GuardedWrite> writes, List<WatermarkAdvance> advances, Pruning prunable,
                               long sentSince, long lastEvent) {
         checkAge(sentSince);
         long now = clock.millis();
@@ -215,7 +215,7 @@ public final class GuardedCommitter {
         }
     }
 
-    private void send(List<GuardedWrite> writes, Set<String> prunable, long sentSince) {
+    private void send(List<GuardedWrite> writes, Pruning prunable, long sentSince) {
         List<Runnable> requests = packed
                 ? GuardedPacks.cut(writes, TransactionLimits.DYNAMODB, this.requests::bytes).stream()
                         .map(pack -> (Runnable) () -> sendPack(pack, prunable, sentSince)).toList()
@@ -276,9 +276,9 @@ public final class GuardedCommitter {
         }
     }
 
-    private void sendOne(GuardedWrite w, Set<String> prunable, long sentSince) {
+    private void sendOne(GuardedWrite w, Pruning prunable, long sentSince) {
         checkAge(sentSince);
-        landed(w, sender.send(w, pruned(w, prunable)));
+        landed(w, sender.send(w, prunable.known(w)));
     }
 
     /**
@@ -286,7 +286,7 @@ public final class GuardedCommitter {
      * A pack of one goes as a single request: no cheaper in a transaction, and its answer tells the
      * markers its item holds.
      */
-    private void sendPack(List<GuardedWrite> pack, Set<String> prunable, long sentSince) {
+    private void sendPack(List<GuardedWrite> pack, Pruning prunable, long sentSince) {
         if (pack.size() == 1) {
             sendOne(pack.get(0), prunable, sentSince);
             return;
@@ -299,12 +299,12 @@ public final class GuardedCommitter {
     }
 
     /** Per counter of a pack, the markers of finished shards its update removes: those its item was seen to hold, and blind ones. */
-    private Map<ItemKey, Set<String>> packedPruning(List<GuardedWrite> pack, Set<String> prunable) {
+    private static Map<ItemKey, Set<String>> packedPruning(List<GuardedWrite> pack, Pruning prunable) {
         Map<ItemKey, Set<String>> pruned = new HashMap<>();
         for (GuardedWrite w : pack) {
-            if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
-                Set<String> shards = new HashSet<>(pruned(w, prunable));
-                shards.addAll(blind(prunable));
+            if (w instanceof GuardedWrite.Counter counter && !prunable.finished().isEmpty()) {
+                Set<String> shards = new HashSet<>(prunable.known(w));
+                shards.addAll(blind(prunable.finished()));
                 shards.remove(counter.shardId());
                 pruned.put(w.key(), shards);
             }
@@ -320,18 +320,33 @@ public final class GuardedCommitter {
         }
     }
 
-    /** The markers of finished shards a counter's update removes: those its item held when last updated, of the prunable ones. */
-    private Set<String> pruned(GuardedWrite w, Set<String> prunable) {
-        if (w instanceof GuardedWrite.Counter counter && !prunable.isEmpty()) {
-            Set<String> held = heldMarkers.remove(counter.key());
-            if (held != null) {
-                Set<String> pruned = new HashSet<>(held);
-                pruned.retainAll(prunable);
-                pruned.remove(counter.shardId());
-                return pruned;
+    /**
+     * A window's pruning: the finished shards, and per counter item the markers of them it held when
+     * last updated. Those are taken from {@link #heldMarkers} once per window, so a window sent a second
+     * way (a whole-window transaction refused, then pack by pack or one by one) still prunes them.
+     */
+    private record Pruning(Set<String> finished, Map<ItemKey, Set<String>> held) {
+
+        Set<String> known(GuardedWrite w) {
+            return held.getOrDefault(w.key(), Set.of());
+        }
+    }
+
+    private Pruning pruning(String shardId, Chunk chunk, Set<String> finishedShards) {
+        Map<ItemKey, Set<String>> known = new HashMap<>();
+        if (!finishedShards.isEmpty()) {
+            for (SequencedWrite sw : chunk.writes()) {
+                ItemKey key = sw.write().key();
+                Set<String> held = known.containsKey(key) ? null : heldMarkers.remove(key);
+                if (held != null) {
+                    Set<String> pruned = new HashSet<>(held);
+                    pruned.retainAll(finishedShards);
+                    pruned.remove(shardId);
+                    known.put(key, pruned);
+                }
             }
         }
-        return Set.of();
+        return new Pruning(finishedShards, known);
     }
 
     /** The finished shards a packed counter update removes without knowing its item holds them: all, or a random few. */
@@ -347,7 +362,9 @@ public final class GuardedCommitter {
     /** A write resolved: its refusals counted, and a tombstone it wrote handed to the sweep. */
     private void landed(GuardedWrite w, GuardedSender.Sent result) {
         refused.add(result.refused());
-        if (w instanceof GuardedWrite.Copy copy && copy.isTombstone() && result.refused() == 0) {
+        // A refused tombstone is handed to the sweep too: refused, the item may hold this very tombstone, written by a
+        // send whose answer was lost; the sweep's delete is conditioned on the position, so one that is not there does nothing.
+        if (w instanceof GuardedWrite.Copy copy && copy.isTombstone()) {
             sweep.written(copy.key(), copy.position(), clock.millis());
         }
     }
