@@ -193,7 +193,7 @@ public final class Engine {
                     config.applicationName().equals(config.engineApplication())
                             ? new FinishedShards(dynamo, config.applicationName(), policy.tombstoneGrace(), clock) : null,
                     policy.tombstoneGrace().dividedBy(2),
-                    packed);
+                    packed, retry("guarded-requests"));
         }
         return guarded;
     }

@@ -8,7 +8,11 @@ import io.projector.worker.Projector;
 import io.projector.worker.ProjectorStats;
 import java.time.Duration;
 import java.util.List;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.projector.worker.CommitPolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Read-model calls fail at random — throttled, 500s, and commits whose response is lost after the
@@ -47,6 +51,47 @@ class FaultInjectionIT {
             assertThat(faults.lostResponses.get()).isPositive();
             // A lost response means the retry finds its own commit already applied, and skips it.
             assertThat(stats.chunksAlreadyApplied()).isPositive();
+            assertThat(stats.parked()).isZero();
+            assertThat(stats.haltedShards()).isEmpty();
+        }
+    }
+
+    /**
+     * The same faults on the guarded commit, in both packings: its single conditional writes and its
+     * packs fail, and a write whose response is lost is sent again and refused by its own guard
+     * (counted in {@code projector.guarded.refused}), as are the progress marks.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CommitPolicy.Packing.class, names = {"SINGLE", "PACKED"})
+    void theGuardedCommitEndsExactlyRightDespiteThrottlingServerErrorsAndLostResponses(CommitPolicy.Packing packing) {
+        TestDynamo.Setup t = TestDynamo.tables("guarded-faults-" + packing.name().toLowerCase(java.util.Locale.ROOT));
+        FaultInjector faults = new FaultInjector(20261201L, 0.15, 0.10, 0.15, FaultInjector.GUARDED);
+        ReadModelVerifier verifier = new ReadModelVerifier(TestDynamo.client(), List.of(new CopyProjection()), "type");
+        SourceWriter writer = new SourceWriter(t.source(), 5, 300);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+        try (Projector projector = t.start(List.of(new CopyProjection()), b -> b.readModelInterceptor(faults).meterRegistry(registry)
+                .commit(CommitPolicy.GUARDED.withPacking(packing))
+                .retryInitialBackoff(Duration.ofMillis(5)).retryMaxBackoff(Duration.ofMillis(100)).breakerFailureRate(100))) {
+            await().atMost(Duration.ofSeconds(90)).until(projector::isReady);
+            for (int round = 0; round < 15; round++) {
+                writer.write(30);
+                await().atMost(Duration.ofSeconds(60)).until(() -> projector.stats().eventsSeen() >= writer.written());
+            }
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> verifier.verify(t.source(), t.readModel()).matches());
+            ProjectorStats stats = projector.stats();
+            double refused = registry.get("projector.guarded.refused").functionCounter().count();
+            System.out.printf("fault injection, guarded %s: %d changes, %d throttled, %d server errors, %d lost responses; "
+                            + "%d windows, %.0f writes refused by their guard%n", packing, writer.written(), faults.throttled.get(),
+                    faults.serverErrors.get(), faults.lostResponses.get(), stats.chunksCommitted(), refused);
+
+            assertThat(verifier.verify(t.source(), t.readModel()).differences()).isEmpty();
+            assertThat(faults.throttled.get()).isPositive();
+            assertThat(faults.serverErrors.get()).isPositive();
+            assertThat(faults.lostResponses.get()).isPositive();
+            // A write whose response was lost landed: sent again, its guard refuses it.
+            assertThat(refused).as("writes refused by their guard").isPositive();
             assertThat(stats.parked()).isZero();
             assertThat(stats.haltedShards()).isEmpty();
         }

@@ -19,7 +19,13 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  */
 final class FaultInjector implements ExecutionInterceptor {
 
-    private static final Set<String> OPERATIONS = Set.of("TransactWriteItems", "BatchGetItem");
+    /** The transactional commit's calls: its transactions and the watermark reads. */
+    static final Set<String> TRANSACTIONAL = Set.of("TransactWriteItems", "BatchGetItem");
+    /** The guarded commit's too: one conditional put, update or delete per item, and its progress marks. */
+    static final Set<String> GUARDED = Set.of("TransactWriteItems", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem");
+    private static final Set<String> WRITES = Set.of("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem");
+
+    private final Set<String> operations;
 
     private final Random random;
     private final double throttleRate;
@@ -33,6 +39,12 @@ final class FaultInjector implements ExecutionInterceptor {
     final AtomicInteger lostResponses = new AtomicInteger();
 
     FaultInjector(long seed, double throttleRate, double serverErrorRate, double lostResponseRate) {
+        this(seed, throttleRate, serverErrorRate, lostResponseRate, TRANSACTIONAL);
+    }
+
+    /** @param operations the read-model calls it fails: {@link #TRANSACTIONAL} or {@link #GUARDED} */
+    FaultInjector(long seed, double throttleRate, double serverErrorRate, double lostResponseRate, Set<String> operations) {
+        this.operations = operations;
         this.random = new Random(seed);
         this.throttleRate = throttleRate;
         this.serverErrorRate = serverErrorRate;
@@ -76,9 +88,14 @@ final class FaultInjector implements ExecutionInterceptor {
         }
     }
 
+    /**
+     * After the response was read whole: thrown from an earlier hook, before the body is read, the
+     * exception left the HTTP connection unreleased, and a few dozen lost responses emptied the
+     * client's pool of 50 connections (the guarded commit, a request per item, then hung).
+     */
     @Override
-    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-        if (applies(attributes) && "TransactWriteItems".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
+    public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attributes) {
+        if (applies(attributes) && WRITES.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
                 && draw() < lostResponseRate) {
             lostResponses.incrementAndGet();
             throw SdkClientException.create("injected: the response was lost after the table applied the request");
@@ -86,7 +103,7 @@ final class FaultInjector implements ExecutionInterceptor {
     }
 
     private boolean applies(ExecutionAttributes attributes) {
-        return enabled && OPERATIONS.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+        return enabled && operations.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
     }
 
     private synchronized double draw() {

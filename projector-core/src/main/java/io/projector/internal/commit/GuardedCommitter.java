@@ -60,6 +60,13 @@ public final class GuardedCommitter {
     private final GuardedSender sender;
     private final GuardedRequests requests;
     private final boolean packed;
+    /**
+     * Each request's own retry of transient failures (throttling, 500s, a lost response), before its
+     * failure fails the window: a window of hundreds of requests retried whole only when every one
+     * of them got through at once would not progress at a failure rate that a transaction (one
+     * request) rides out. A retried request is safe: its guard refuses it if it had landed.
+     */
+    private final io.github.resilience4j.retry.Retry requestRetry;
     private final ExecutorService pool;
     private final int inFlight;
     private final TombstoneSweep sweep;
@@ -91,7 +98,8 @@ public final class GuardedCommitter {
      */
     public GuardedCommitter(DynamoDbClient dynamo, String table, WatermarkStore watermarks, DeadLetterStore deadLetters, Clock clock,
                             java.util.function.DoubleConsumer consumedWriteUnits, LongAdder refused, ExecutorService pool, int inFlight,
-                            TombstoneSweep sweep, FinishedShards finished, java.time.Duration maxWindowAge, boolean packed) {
+                            TombstoneSweep sweep, FinishedShards finished, java.time.Duration maxWindowAge, boolean packed,
+                            io.github.resilience4j.retry.Retry requestRetry) {
         if (inFlight < 1) {
             throw new IllegalArgumentException("in-flight requests must be at least 1, was " + inFlight);
         }
@@ -102,6 +110,7 @@ public final class GuardedCommitter {
         this.sender = new GuardedSender(dynamo, table, clock, consumedWriteUnits, finished == null ? null : this::heldMarkers);
         this.requests = new GuardedRequests(table);
         this.packed = packed;
+        this.requestRetry = requestRetry;
         this.finished = finished;
         this.pool = pool;
         this.inFlight = inFlight;
@@ -145,7 +154,7 @@ public final class GuardedCommitter {
         }
         boolean behind = false;
         for (WatermarkAdvance w : advances) {
-            behind |= !watermarks.progress(shardId, w, lastEvent, now);
+            behind |= !retried(() -> watermarks.progress(shardId, w, lastEvent, now));
         }
         return behind ? ChunkCommitter.Outcome.ALREADY_APPLIED : ChunkCommitter.Outcome.COMMITTED;
     }
@@ -165,7 +174,11 @@ public final class GuardedCommitter {
         List<TransactWriteItem> marks = advances.stream()
                 .map(w -> TransactWriteItem.builder().update(watermarks.progressAction(shardId, w, lastEvent, now)).build()).toList();
         try {
-            sender.sendWhole(writes, packedPruning(writes, prunable), marks);
+            Map<ItemKey, Set<String>> pruning = packedPruning(writes, prunable);
+            retried(() -> {
+                sender.sendWhole(writes, pruning, marks);
+                return null;
+            });
         } catch (TransactionCanceledException e) {
             if (TransientErrors.isConditionFailure(e)) {
                 return false;
@@ -208,8 +221,8 @@ public final class GuardedCommitter {
     private void park(String shardId, ParkedChange c, long now) {
         var put = deadLetters.put(shardId, c, now);
         try {
-            dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
-                    .conditionExpression("attribute_not_exists(PK)").build());
+            retried(() -> dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
+                    .conditionExpression("attribute_not_exists(PK)").build()));
         } catch (ConditionalCheckFailedException e) {
             // Already parked by an earlier send of this window.
         }
@@ -278,7 +291,11 @@ public final class GuardedCommitter {
 
     private void sendOne(GuardedWrite w, Pruning prunable, long sentSince) {
         checkAge(sentSince);
-        landed(w, sender.send(w, prunable.known(w)));
+        landed(w, retried(() -> sender.send(w, prunable.known(w))));
+    }
+
+    private <T> T retried(java.util.function.Supplier<T> request) {
+        return requestRetry.executeSupplier(request);
     }
 
     /**
@@ -292,7 +309,8 @@ public final class GuardedCommitter {
             return;
         }
         checkAge(sentSince);
-        List<GuardedSender.Sent> results = sender.send(pack, packedPruning(pack, prunable), TransientErrors::isConditionFailure);
+        Map<ItemKey, Set<String>> pruning = packedPruning(pack, prunable);
+        List<GuardedSender.Sent> results = retried(() -> sender.send(pack, pruning, TransientErrors::isConditionFailure));
         for (int i = 0; i < pack.size(); i++) {
             landed(pack.get(i), results.get(i));
         }
