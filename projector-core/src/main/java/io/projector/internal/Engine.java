@@ -183,7 +183,7 @@ public final class Engine {
                         return t;
                     });
             pool.allowCoreThreadTimeOut(true);
-            boolean packed = policy.packing().resolve(config.onDynamoDbLocal()) == CommitPolicy.Packing.PACKED;
+            boolean packed = policy.packing().resolve(LoopbackEndpoint.is(config.endpoint())) == CommitPolicy.Packing.PACKED;
             log.info("guarded commit: {} ({} in flight)", packed
                     ? "requests packed into transactions of up to 100 (DynamoDB Local, bound by requests)" : "one request per item", policy.inFlight());
             TombstoneSweep sweep = new TombstoneSweep(dynamo, config.readModelTable(), policy.tombstoneGrace(), writeUnits);

@@ -133,20 +133,6 @@ public record ProjectorConfig(
         Objects.requireNonNull(commit, "commit");
     }
 
-    /** Whether this worker talks to DynamoDB Local: an explicit endpoint on a loopback address. */
-    public boolean onDynamoDbLocal() {
-        return endpoint != null && isLoopback(endpoint);
-    }
-
-    /** Whether an endpoint is on this machine (localhost or a loopback address): DynamoDB Local, in practice. */
-    public static boolean isLoopback(URI uri) {
-        try {
-            return uri.getHost().equals("localhost") || java.net.InetAddress.getByName(uri.getHost()).isLoopbackAddress();
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     public static Builder builder() {
         return new Builder();
     }

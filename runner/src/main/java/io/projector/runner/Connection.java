@@ -77,7 +77,7 @@ public final class Connection implements AutoCloseable {
     }
 
     static boolean isLoopback(URI uri) {
-        return io.projector.worker.ProjectorConfig.isLoopback(uri);
+        return io.projector.internal.LoopbackEndpoint.is(uri);
     }
 
     /** DynamoDB Local, embedded or on a loopback endpoint: fast-start tuning applies. */
